@@ -1,0 +1,271 @@
+"""How close attachment text comes to what korea.kr's own viewer shows.
+
+For every real release in tests/fixtures/attachments, the viewer's rendering (`<id>.md`,
+between `## 본문` and `## 첨부파일`) is the ground truth. Both sides lose all whitespace and
+the Markdown punctuation `| # * - : > \``, then are compared with a normalised Levenshtein
+similarity: 1.0 is identical text in identical order.
+
+Run: python bench/extract_quality.py [fixtures_dir]
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import platform
+import re
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+from kscrape.extract import Extraction, extract, sniff
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "attachments"
+RESULTS = Path(__file__).resolve().parent / "RESULTS-extract.md"
+
+_STRIP_RE = re.compile(r"[\s|#*\-:>`]")
+_SECTION_RE = re.compile(r"Contents/section(\d+)\.xml")
+_T_RE = re.compile(r"<hp:t(?:\s[^>]*)?>(.*?)</hp:t>", re.S)
+_TAG_RE = re.compile(r"<[^>]+>")
+
+GOALS = {
+    "hwpx_mean": 0.90,
+    "hwpx_median": 0.95,
+    "hwp_mean": 0.90,
+    "hwp_median": 0.95,
+    "pdf_mean": 0.85,
+    "hwpx_files_per_s": 20.0,
+}
+EXPLAIN_BELOW = 0.6
+
+
+@dataclass(frozen=True)
+class Score:
+    """One file's similarity to the ground truth, with the lengths that explain it."""
+
+    news_id: str
+    kind: str
+    status: str
+    similarity: float
+    truth_chars: int
+    extracted_chars: int
+
+
+def normalise(text: str) -> str:
+    """Drop whitespace and Markdown punctuation, so only the words and their order count."""
+    return _STRIP_RE.sub("", text)
+
+
+def ground_truth(md: str) -> str:
+    """The viewer's body: everything between `## 본문` and `## 첨부파일`."""
+    start = md.index("## 본문") + len("## 본문")
+    end = md.find("## 첨부파일", start)
+    return md[start : end if end >= 0 else None]
+
+
+def similarity(truth: str, text: str) -> float:
+    return Levenshtein.normalized_similarity(normalise(truth), normalise(text))
+
+
+def naive_hwpx_text(data: bytes) -> str:
+    """Baseline: every hp:t run of every section, concatenated."""
+    with zipfile.ZipFile(_bytes_io(data)) as zf:
+        names = sorted(
+            (n for n in zf.namelist() if _SECTION_RE.fullmatch(n)),
+            key=lambda n: int(_SECTION_RE.fullmatch(n)[1]),
+        )
+        runs = [m for n in names for m in _T_RE.findall(zf.read(n).decode("utf-8"))]
+    return html.unescape(_TAG_RE.sub("", "".join(runs)))
+
+
+def _bytes_io(data: bytes):  # noqa: ANN202 - tiny adapter
+    import io
+
+    return io.BytesIO(data)
+
+
+def _summary(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"n": 0, "mean": 0.0, "median": 0.0, "worst": 0.0}
+    return {
+        "n": len(values),
+        "mean": statistics.mean(values),
+        "median": statistics.median(values),
+        "worst": min(values),
+    }
+
+
+def _kind_of(ex: Extraction, data: bytes) -> str:
+    return ex.format if ex.format in ("hwpx", "hwp", "pdf") else sniff(data)
+
+
+def _speed(blobs: list[bytes], rounds: int = 3) -> float:
+    """HWPX zips per second on one core (best of a few rounds, to damp noise)."""
+    best = 0.0
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for data in blobs:
+            extract(data)
+        elapsed = time.perf_counter() - start
+        best = max(best, len(blobs) / elapsed if elapsed else 0.0)
+    return best
+
+
+def _peak_memory(blobs: list[bytes]) -> int:
+    tracemalloc.start()
+    try:
+        for data in blobs:
+            extract(data)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def run(fixtures_dir: Path = FIXTURES) -> dict:
+    """Score every fixture; return per-file scores, per-kind summaries, speed and memory."""
+    index = json.loads((fixtures_dir / "index.json").read_text(encoding="utf-8"))
+    scores: list[Score] = []
+    baseline: list[float] = []
+    hwpx_zips: list[bytes] = []
+    all_blobs: list[bytes] = []
+    for item in index:
+        news_id = item["news_id"]
+        truth = ground_truth((fixtures_dir / f"{news_id}.md").read_text(encoding="utf-8"))
+        for suffix in ("hwpx", "pdf"):
+            path = fixtures_dir / f"{news_id}.{suffix}"
+            if not path.exists():
+                continue
+            data = path.read_bytes()
+            all_blobs.append(data)
+            ex = extract(data)
+            kind = _kind_of(ex, data)
+            if kind == "hwpx":
+                hwpx_zips.append(data)
+                baseline.append(similarity(truth, naive_hwpx_text(data)))
+            scores.append(
+                Score(
+                    news_id,
+                    kind,
+                    ex.status,
+                    similarity(truth, ex.text),
+                    len(normalise(truth)),
+                    len(normalise(ex.text)),
+                )
+            )
+    kinds = {k: _summary([s.similarity for s in scores if s.kind == k]) for k in ("hwpx", "hwp", "pdf")}
+    return {
+        "scores": scores,
+        "kinds": kinds,
+        "baseline_hwpx": _summary(baseline),
+        "hwpx_files_per_s": _speed(hwpx_zips),
+        "peak_tracemalloc_bytes": _peak_memory(all_blobs),
+        "max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }
+
+
+EXPLANATIONS = {
+    # Filled in from the evidence printed by `main()`: truth_chars vs extracted_chars and a
+    # look at the .md next to the document.
+}
+
+
+def _table(result: dict) -> list[str]:
+    lines = ["| newsId | kind | status | similarity | .md chars | extracted chars |"]
+    lines.append("| --- | --- | --- | ---: | ---: | ---: |")
+    for s in result["scores"]:
+        lines.append(
+            f"| {s.news_id} | {s.kind} | {s.status} | {s.similarity:.3f} | "
+            f"{s.truth_chars} | {s.extracted_chars} |"
+        )
+    return lines
+
+
+def _figures(result: dict) -> list[str]:
+    k = result["kinds"]
+    rows = [
+        ("HWPX zips: mean", k["hwpx"]["mean"], f"≥ {GOALS['hwpx_mean']}"),
+        ("HWPX zips: median", k["hwpx"]["median"], f"≥ {GOALS['hwpx_median']}"),
+        ("HWPX zips: worst", k["hwpx"]["worst"], "explained if < 0.6"),
+        ("HWP 5: mean", k["hwp"]["mean"], f"≥ {GOALS['hwp_mean']}"),
+        ("HWP 5: median", k["hwp"]["median"], f"≥ {GOALS['hwp_median']}"),
+        ("HWP 5: worst", k["hwp"]["worst"], "explained if < 0.6"),
+        ("PDF: mean", k["pdf"]["mean"], f"≥ {GOALS['pdf_mean']}"),
+        ("PDF: median", k["pdf"]["median"], "—"),
+        ("PDF: worst", k["pdf"]["worst"], "explained if < 0.6"),
+        ("naive hp:t baseline (HWPX): mean", result["baseline_hwpx"]["mean"], "≈ 0.76"),
+        ("naive hp:t baseline (HWPX): median", result["baseline_hwpx"]["median"], "≈ 0.84"),
+    ]
+    out = ["| figure | value | goal |", "| --- | ---: | --- |"]
+    out += [f"| {name} | {value:.3f} | {goal} |" for name, value, goal in rows]
+    out.append(
+        f"| HWPX extraction rate, one core | {result['hwpx_files_per_s']:.1f} files/s | "
+        f"≥ {GOALS['hwpx_files_per_s']:.0f} files/s |"
+    )
+    out.append(
+        f"| peak traced memory, all {len(result['scores'])} files | "
+        f"{result['peak_tracemalloc_bytes'] / 2**20:.1f} MiB | bounded |"
+    )
+    out.append(f"| max RSS of the bench process | {result['max_rss_kib'] / 1024:.0f} MiB | — |")
+    return out
+
+
+def _low(result: dict) -> list[Score]:
+    return [s for s in result["scores"] if s.similarity < EXPLAIN_BELOW]
+
+
+def report(result: dict) -> str:
+    """The markdown section for bench/RESULTS.md."""
+    lines = [
+        "## Attachment text extraction quality",
+        "",
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- machine: {platform.machine()}, {platform.processor() or platform.platform()}, "
+        f"Python {platform.python_version()}",
+        "- measure: `.md` body (between `## 본문` and `## 첨부파일`) vs extracted text, both "
+        "without whitespace and `| # * - : > \\``, "
+        "`rapidfuzz.distance.Levenshtein.normalized_similarity`",
+        "",
+        *_figures(result),
+        "",
+        "### Files under 0.6",
+        "",
+    ]
+    low = _low(result)
+    if not low:
+        lines.append("None.")
+    for s in low:
+        why = EXPLANATIONS.get(s.news_id, "not yet explained")
+        lines.append(
+            f"- {s.news_id} ({s.kind}, {s.similarity:.3f}; .md {s.truth_chars} chars vs "
+            f"extracted {s.extracted_chars}): {why}"
+        )
+    lines += ["", "### Per file", "", *_table(result), ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    fixtures = Path(args[0]) if args else FIXTURES
+    result = run(fixtures)
+    print("\n".join(_table(result)))
+    print()
+    print("\n".join(_figures(result)))
+    low = _low(result)
+    if low:
+        print("\nunder 0.6:", ", ".join(f"{s.news_id}/{s.kind}" for s in low))
+    RESULTS.write_text(report(result), encoding="utf-8")
+    print(f"\nwrote {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,5 @@
+"""`python -m kscrape` runs the command line."""
+
+from kscrape.cli import main
+
+main()

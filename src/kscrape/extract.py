@@ -1,0 +1,774 @@
+"""Body text of a release from its attachment (HWPX, HWP 5 or PDF).
+
+korea.kr shows most releases only through a document viewer, so the attachment is the
+only place the full text lives. Extraction aims at what that viewer shows as body:
+paragraphs separated by a blank line, each table row on one line with tab-separated cells,
+and nothing from page headers/footers, page numbers, image descriptions or field codes.
+
+Every result carries a status so callers never store junk: a document we cannot read
+honestly (encrypted, damaged, garbled) says so instead of returning noise.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from xml.etree import ElementTree as ET
+
+from kscrape.errors import ExtractError
+from kscrape.text import clean_block
+
+OK = "ok"
+ENCRYPTED = "encrypted"
+UNSUPPORTED = "unsupported"
+GARBLED = "garbled"
+EMPTY = "empty"
+DAMAGED = "damaged"
+
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+HWP3_MAGIC = b"HWP Document File V3"
+HWP5_SIGNATURE = b"HWP Document File"
+
+MAX_INFLATE_RATIO = 20
+MAX_INFLATE_BYTES = 200 * 1024 * 1024
+MIN_HANGUL_RATIO = 0.3
+MAX_REPLACEMENT_RATIO = 0.1
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Text pulled from one attachment, and whether it can be trusted."""
+
+    format: str
+    text: str
+    status: str
+    detail: str = ""
+
+
+class _TooBig(Exception):
+    """Decompressed content exceeded its budget: treat the input as damaged."""
+
+
+@dataclass
+class _Budget:
+    """How many decompressed bytes one input may still produce (zip-bomb guard)."""
+
+    remaining: int
+
+    def take(self, n: int) -> None:
+        self.remaining -= n
+        if self.remaining < 0:
+            raise _TooBig
+
+
+def _budget_for(data: bytes) -> _Budget:
+    return _Budget(min(MAX_INFLATE_BYTES, MAX_INFLATE_RATIO * max(len(data), 1)))
+
+
+# ---------------------------------------------------------------- sniffing
+
+
+def sniff(data: bytes) -> str:
+    """Kind of document by magic bytes: hwpx, hwp, pdf, html, zip or other.
+
+    File names on korea.kr lie (HWP 5 binaries are served as .hwpx), so only the bytes count.
+    """
+    if data.startswith(ZIP_MAGIC):
+        return "hwpx" if _zip_is_hwpx(data) else "zip"
+    if data.startswith(CFB_MAGIC):
+        return "hwp" if _cfb_is_hwp(data) else "other"
+    if data.startswith(HWP3_MAGIC):
+        return "hwp"
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n\f\x00")[:1024].startswith(b"%PDF"):
+        return "pdf"
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n\f").lower()
+    if head.startswith((b"<!doctype", b"<html", b"<head", b"<body", b"<?xml")) and (
+        b"<html" in data[:4096].lower() or head.startswith((b"<!doctype html", b"<html"))
+    ):
+        return "html"
+    return "other"
+
+
+def _zip_is_hwpx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+            if any(_SECTION_RE.fullmatch(n) for n in names):
+                return True
+            if "mimetype" in names:
+                info = zf.getinfo("mimetype")
+                return info.file_size < 100 and b"hwp" in zf.read("mimetype").lower()
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+        return _zip_local_header_is_hwpx(data)
+    return False
+
+
+def _zip_local_header_is_hwpx(data: bytes) -> bool:
+    """A truncated zip lacks its central directory; its first local entry still tells."""
+    name_len, extra_len = struct.unpack_from("<HH", data, 26) if len(data) >= 30 else (0, 0)
+    name = data[30 : 30 + name_len]
+    if name == b"mimetype":
+        start = 30 + name_len + extra_len
+        return data[start : start + 40].startswith(b"application/hwp")
+    return name.startswith(b"Contents/") or name == b"version.xml"
+
+
+def _cfb_is_hwp(data: bytes) -> bool:
+    ole = _open_ole(data)
+    if ole is None:
+        return HWP5_SIGNATURE in data[:65536] or "FileHeader".encode("utf-16-le") in data
+    with ole:
+        return ole.exists("FileHeader")
+
+
+# ---------------------------------------------------------------- dispatch
+
+
+def extract(data: bytes) -> Extraction:
+    """Extract the body text of an attachment, dispatching on its magic bytes.
+
+    Raises ExtractError for bytes that are not a document at all (an HTML error page,
+    unknown binary); every document-shaped input yields an Extraction with a status.
+    """
+    kind = sniff(data)
+    if kind == "html":
+        raise ExtractError("not a document: looks like an HTML page")
+    if kind == "other":
+        raise ExtractError("not a document: unrecognised file type")
+    if kind == "zip":
+        return Extraction("zip", "", UNSUPPORTED, "zip archive without HWPX content")
+    if kind == "hwpx":
+        return _finish("hwpx", lambda: _hwpx_blocks(data, _budget_for(data)))
+    if kind == "hwp":
+        return _extract_hwp(data)
+    return _extract_pdf(data)
+
+
+def _finish(fmt: str, produce: object) -> Extraction:
+    try:
+        blocks = produce()  # type: ignore[operator]
+    except _TooBig:
+        return Extraction(fmt, "", DAMAGED, "decompressed size exceeds the safety limit")
+    except (zipfile.BadZipFile, ET.ParseError, zlib.error, EOFError, OSError) as exc:
+        return Extraction(fmt, "", DAMAGED, _one_line(exc))
+    except (KeyError, ValueError, IndexError, struct.error) as exc:
+        return Extraction(fmt, "", DAMAGED, _one_line(exc))
+    return _judge(fmt, _join_blocks(blocks))
+
+
+def _one_line(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return text[:200]
+
+
+@dataclass(frozen=True)
+class _Block:
+    """A paragraph, or a table (rows on separate lines, cells tab-separated)."""
+
+    text: str
+    table: bool = False
+
+
+_MASTHEAD_RE = re.compile(r"보\s*도\s*시\s*점|보\s*도\s*일\s*시|배\s*포\s*일\s*시|엠\s*바\s*고")
+_CONTACT_RE = re.compile(r"담\s*당\s*(?:부\s*서|자|기\s*관)|책\s*임\s*자")
+MASTHEAD_MAX_TABLES = 4
+
+
+def _drop_masthead(blocks: list[_Block]) -> list[_Block]:
+    """Drop the cover tables (release type, embargo time, title box) above the first paragraph.
+
+    The viewer shows the title separately and not as body; the masthead is recognised by its
+    embargo line ("보도시점") among the leading tables. A contact table up there stays.
+    """
+    lead = 0
+    while lead < len(blocks) and blocks[lead].table:
+        lead += 1
+    head = blocks[: min(lead, MASTHEAD_MAX_TABLES)]
+    if not any(_MASTHEAD_RE.search(b.text) for b in head):
+        return blocks
+    kept = [b for b in blocks[:lead] if _CONTACT_RE.search(b.text) and "\t" in b.text]
+    return kept + blocks[lead:]
+
+
+def _join_blocks(blocks: Iterable[_Block]) -> str:
+    texts = [b.text for b in _drop_masthead([b for b in blocks if b.text.strip()])]
+    return clean_block("\n\n".join(texts))
+
+
+def _judge(fmt: str, text: str) -> Extraction:
+    """Refuse to call junk "ok": empty, mostly U+FFFD, or too little Hangul for a Korean release."""
+    if not text.strip():
+        return Extraction(fmt, "", EMPTY, "no text found")
+    if "(cid:" in text:
+        return Extraction(fmt, "", GARBLED, "font without a Unicode map: (cid:…) glyphs")
+    letters = [c for c in text if c.isalpha() or c == "\ufffd"]
+    if letters:
+        bad = sum(c == "\ufffd" for c in letters) / len(letters)
+        if bad > MAX_REPLACEMENT_RATIO:
+            return Extraction(fmt, "", GARBLED, f"{bad:.0%} of letters are U+FFFD")
+        hangul = sum(_is_hangul(c) for c in letters) / len(letters)
+        if hangul < MIN_HANGUL_RATIO:
+            return Extraction(fmt, "", GARBLED, f"only {hangul:.0%} of letters are Hangul")
+    return Extraction(fmt, text, OK)
+
+
+def _is_hangul(c: str) -> bool:
+    return "\uac00" <= c <= "\ud7a3" or "\u1100" <= c <= "\u11ff" or "\u3130" <= c <= "\u318f"
+
+
+# ---------------------------------------------------------------- HWPX
+
+_SECTION_RE = re.compile(r"Contents/section(\d+)\.xml")
+
+# Inside hp:t, these empty elements stand for characters.
+_T_CHARS = {
+    "tab": " ",
+    "lineBreak": " ",
+    "fwSpace": " ",
+    "nbSpace": " ",
+    "hyphen": "-",
+}
+# Drawing objects whose text box (hp:drawText) is body text.
+_SHAPES = {
+    "rect", "ellipse", "arc", "polygon", "curve", "connectLine", "line", "container", "textart",
+}
+# Controls whose content the viewer shows as part of the body.
+_NOTE_CTRLS = {"footNote", "endNote"}
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _hwpx_blocks(data: bytes, budget: _Budget) -> list[_Block]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = _hwpx_sections(zf)
+        if not names:
+            raise KeyError("no Contents/section*.xml")
+        blocks: list[_Block] = []
+        for name in names:
+            root = ET.fromstring(_read_member(zf, name, budget))
+            for p in root:
+                if _local(p.tag) == "p":
+                    blocks.extend(_paragraph_blocks(p))
+        return blocks
+
+
+def _hwpx_sections(zf: zipfile.ZipFile) -> list[str]:
+    """Sections in spine order when content.hpf lists them, else by section number."""
+    present = {n for n in zf.namelist() if _SECTION_RE.fullmatch(n)}
+    ordered: list[str] = []
+    try:
+        hpf = zf.read("Contents/content.hpf") if zf.getinfo("Contents/content.hpf").file_size < (
+            1 << 20
+        ) else b""
+        ordered = _spine_order(hpf, present)
+    except (KeyError, ET.ParseError):
+        ordered = []
+    rest = sorted(present - set(ordered), key=lambda n: int(_SECTION_RE.fullmatch(n)[1]))
+    return ordered + rest
+
+
+def _spine_order(hpf: bytes, present: set[str]) -> list[str]:
+    if not hpf:
+        return []
+    root = ET.fromstring(hpf)
+    hrefs: dict[str, str] = {}
+    order: list[str] = []
+    for el in root.iter():
+        name = _local(el.tag)
+        if name == "item" and el.get("id") and el.get("href"):
+            hrefs[el.get("id", "")] = el.get("href", "")
+        elif name == "itemref":
+            order.append(el.get("idref", ""))
+    out: list[str] = []
+    for ref in order:
+        href = hrefs.get(ref, "")
+        if href in present and href not in out:
+            out.append(href)
+    return out
+
+
+def _read_member(zf: zipfile.ZipFile, name: str, budget: _Budget) -> bytes:
+    """Read a zip member in chunks, charging the budget as it inflates (sizes can lie)."""
+    chunks: list[bytes] = []
+    with zf.open(name) as fh:
+        while chunk := fh.read(1 << 16):
+            budget.take(len(chunk))
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _paragraph_blocks(p: ET.Element) -> list[_Block]:
+    """A paragraph's text, with tables and text boxes it anchors as separate blocks in order."""
+    blocks: list[_Block] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        if buf:
+            blocks.append(_Block("".join(buf)))
+            buf.clear()
+
+    for run in p:
+        if _local(run.tag) != "run":
+            continue
+        for obj in run:
+            name = _local(obj.tag)
+            if name == "t":
+                buf.append(_t_text(obj))
+            elif name == "tbl":
+                flush()
+                blocks.append(_Block(_table_text(obj), table=True))
+            elif name in _SHAPES or name in _NOTE_CTRLS or name == "ctrl":
+                inner = list(_object_paragraphs(obj))
+                if inner:
+                    flush()
+                    blocks.extend(inner)
+            elif name in ("pic", "ole", "equation", "video"):
+                caption = list(_caption_paragraphs(obj))
+                if caption:
+                    flush()
+                    blocks.extend(caption)
+    flush()
+    return blocks
+
+
+def _t_text(t: ET.Element) -> str:
+    parts = [t.text or ""]
+    for child in t:
+        parts.append(_T_CHARS.get(_local(child.tag), ""))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _object_paragraphs(obj: ET.Element) -> Iterator[_Block]:
+    """Body paragraphs inside a shape's text box, a footnote, or a group of shapes.
+
+    Header/footer, page numbers, fields and hidden comments under hp:ctrl are skipped: the
+    viewer does not show them as body.
+    """
+    name = _local(obj.tag)
+    if name == "ctrl":
+        for child in obj:
+            if _local(child.tag) in _NOTE_CTRLS:
+                yield from _object_paragraphs(child)
+        return
+    for child in obj:
+        cname = _local(child.tag)
+        if cname in ("drawText", "subList") or cname in _NOTE_CTRLS:
+            yield from _sublist_paragraphs(child)
+        elif cname in _SHAPES:
+            yield from _object_paragraphs(child)
+
+
+def _caption_paragraphs(obj: ET.Element) -> Iterator[_Block]:
+    for child in obj:
+        if _local(child.tag) == "caption":
+            yield from _sublist_paragraphs(child)
+
+
+def _sublist_paragraphs(container: ET.Element) -> Iterator[_Block]:
+    for el in container:
+        name = _local(el.tag)
+        if name == "subList":
+            yield from _sublist_paragraphs(el)
+        elif name == "p":
+            yield from _paragraph_blocks(el)
+
+
+def _table_text(tbl: ET.Element) -> str:
+    rows: list[str] = []
+    for tr in tbl:
+        if _local(tr.tag) != "tr":
+            continue
+        cells = [_cell_text(tc) for tc in tr if _local(tc.tag) == "tc"]
+        if any(cells):
+            rows.append("\t".join(cells))
+    return "\n".join(rows)
+
+
+def _cell_text(tc: ET.Element) -> str:
+    """A cell on one line: its paragraphs (and any nested table's rows) joined by spaces."""
+    parts: list[str] = []
+    for block in _sublist_paragraphs(tc):
+        parts.extend(_squash(line) for line in block.text.split("\n"))
+    return " ".join(p for p in parts if p)
+
+
+def _squash(s: str) -> str:
+    return " ".join(s.split())
+
+
+# ---------------------------------------------------------------- HWP 5
+
+HWPTAG_BEGIN = 16
+TAG_PARA_HEADER = HWPTAG_BEGIN + 50
+TAG_PARA_TEXT = HWPTAG_BEGIN + 51
+TAG_CTRL_HEADER = HWPTAG_BEGIN + 55
+TAG_LIST_HEADER = HWPTAG_BEGIN + 56
+TAG_SHAPE_COMPONENT = HWPTAG_BEGIN + 60
+TAG_TABLE = HWPTAG_BEGIN + 61
+
+FLAG_COMPRESSED = 0x01
+FLAG_PASSWORD = 0x02
+FLAG_DISTRIBUTION = 0x04
+FLAG_DRM = 0x10
+
+# Control characters that occupy one UTF-16 unit; every other code below 32 carries an
+# 8-unit span (the code, a 12-byte payload, the code again).
+_SINGLE_UNIT_CTRLS = frozenset({0, 10, 13, 24, 25, 26, 27, 28, 29, 30, 31})
+_CHAR_OF_CTRL = {9: " ", 10: " ", 24: "-", 30: " ", 31: " "}
+# Controls whose paragraphs are not body text: header, footer, hidden comment, page number
+# position, auto numbers, bookmarks, fields.
+_SKIPPED_CTRL_IDS = {"head", "foot", "tcmt", "pgnp", "atno", "nwno", "bokm", "pghd", "idxm"}
+
+
+@dataclass
+class _Record:
+    tag: int
+    level: int
+    payload: bytes
+    children: list[_Record] = field(default_factory=list)
+
+
+def _open_ole(data: bytes) -> object | None:
+    import olefile
+
+    try:
+        return olefile.OleFileIO(io.BytesIO(data))
+    except (OSError, ValueError, struct.error, IndexError):
+        return None
+
+
+def _extract_hwp(data: bytes) -> Extraction:
+    if data.startswith(HWP3_MAGIC):
+        return Extraction("hwp", "", UNSUPPORTED, "HWP 3 document")
+    ole = _open_ole(data)
+    if ole is None:
+        return Extraction("hwp", "", DAMAGED, "unreadable compound file")
+    with ole:  # type: ignore[attr-defined]
+        header = ole.openstream("FileHeader").read(256)  # type: ignore[attr-defined]
+        if not header.startswith(HWP5_SIGNATURE) or len(header) < 40:
+            return Extraction("hwp", "", UNSUPPORTED, "not an HWP 5 file header")
+        flags = struct.unpack_from("<I", header, 36)[0]
+        if flags & FLAG_PASSWORD:
+            return Extraction("hwp", "", ENCRYPTED, "password-protected HWP")
+        if flags & (FLAG_DISTRIBUTION | FLAG_DRM) or ole.exists("ViewText"):  # type: ignore[attr-defined]
+            return Extraction("hwp", "", ENCRYPTED, "distribution (배포용) HWP")
+        compressed = bool(flags & FLAG_COMPRESSED)
+        sections = _hwp_sections(ole)
+        if not sections:
+            return Extraction("hwp", "", DAMAGED, "no BodyText sections")
+        budget = _budget_for(data)
+
+        def blocks() -> list[_Block]:
+            out: list[_Block] = []
+            for path in sections:
+                raw = ole.openstream(path).read()  # type: ignore[attr-defined]
+                stream = _inflate(raw, budget) if compressed else raw
+                out.extend(_hwp_section_blocks(stream))
+            return out
+
+        return _finish("hwp", blocks)
+
+
+def _hwp_sections(ole: object) -> list[str]:
+    names = [
+        "/".join(entry)
+        for entry in ole.listdir()  # type: ignore[attr-defined]
+        if len(entry) == 2 and entry[0] == "BodyText" and entry[1].startswith("Section")
+    ]
+    return sorted(names, key=lambda n: int(n.rsplit("Section", 1)[1] or 0))
+
+
+def _inflate(raw: bytes, budget: _Budget) -> bytes:
+    """Raw-deflate with a running size check, so a bomb stops at the budget."""
+    d = zlib.decompressobj(-15)
+    out: list[bytes] = []
+    pos = 0
+    while pos < len(raw):
+        chunk = d.decompress(raw[pos : pos + (1 << 16)], 1 << 20)
+        pos += 1 << 16
+        budget.take(len(chunk))
+        out.append(chunk)
+        while d.unconsumed_tail:
+            chunk = d.decompress(d.unconsumed_tail, 1 << 20)
+            budget.take(len(chunk))
+            out.append(chunk)
+        if d.eof:
+            break
+    return b"".join(out)
+
+
+def _hwp_records(stream: bytes) -> list[_Record]:
+    records: list[_Record] = []
+    pos = 0
+    end = len(stream)
+    while pos + 4 <= end:
+        (head,) = struct.unpack_from("<I", stream, pos)
+        pos += 4
+        tag, level, size = head & 0x3FF, (head >> 10) & 0x3FF, head >> 20
+        if size == 0xFFF:
+            if pos + 4 > end:
+                raise ValueError("truncated record header")
+            (size,) = struct.unpack_from("<I", stream, pos)
+            pos += 4
+        if pos + size > end:
+            raise ValueError("truncated record")
+        records.append(_Record(tag, level, stream[pos : pos + size]))
+        pos += size
+    return records
+
+
+def _hwp_tree(records: list[_Record]) -> list[_Record]:
+    """Nest records by level: each record owns the deeper records that follow it."""
+    roots: list[_Record] = []
+    stack: list[_Record] = []
+    for rec in records:
+        while stack and stack[-1].level >= rec.level:
+            stack.pop()
+        (stack[-1].children if stack else roots).append(rec)
+        stack.append(rec)
+    return roots
+
+
+def _hwp_section_blocks(stream: bytes) -> list[_Block]:
+    blocks: list[_Block] = []
+    for rec in _hwp_tree(_hwp_records(stream)):
+        if rec.tag == TAG_PARA_HEADER:
+            blocks.extend(_hwp_paragraph_blocks(rec))
+    return blocks
+
+
+def _hwp_paragraph_blocks(para: _Record) -> list[_Block]:
+    """Text of a paragraph, with the tables/text boxes it anchors placed where they stand."""
+    text_rec = next((c for c in para.children if c.tag == TAG_PARA_TEXT), None)
+    ctrls = [c for c in para.children if c.tag == TAG_CTRL_HEADER]
+    pieces = _hwp_text_pieces(text_rec.payload) if text_rec else []
+    blocks: list[_Block] = []
+    buf: list[str] = []
+    ctrl_iter = iter(ctrls)
+    for piece in pieces:
+        if isinstance(piece, str):
+            buf.append(piece)
+            continue
+        ctrl = next(ctrl_iter, None)
+        if ctrl is None:
+            continue
+        inner = _hwp_ctrl_blocks(ctrl)
+        if inner:
+            if buf:
+                blocks.append(_Block("".join(buf)))
+                buf = []
+            blocks.extend(inner)
+    if buf:
+        blocks.append(_Block("".join(buf)))
+    return blocks
+
+
+def _hwp_text_pieces(payload: bytes) -> list[str | int]:
+    """Split PARA_TEXT into strings and extended-control markers (their char code)."""
+    n = len(payload) // 2
+    units = struct.unpack(f"<{n}H", payload[: n * 2])
+    pieces: list[str | int] = []
+    buf: list[str] = []
+    i = 0
+    while i < n:
+        u = units[i]
+        if u >= 32:
+            buf.append(chr(u))
+            i += 1
+            continue
+        if u in _SINGLE_UNIT_CTRLS:
+            buf.append(_CHAR_OF_CTRL.get(u, ""))
+            i += 1
+            continue
+        if u in _CHAR_OF_CTRL:
+            buf.append(_CHAR_OF_CTRL[u])
+        elif u not in (4, 5, 6, 7, 8, 19, 20):
+            if buf:
+                pieces.append("".join(buf))
+                buf = []
+            pieces.append(u)
+        i += 8
+    if buf:
+        pieces.append("".join(buf))
+    return [p for p in pieces if not isinstance(p, str) or p] if pieces else []
+
+
+def _decode_surrogates(s: str) -> str:
+    return s.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def _ctrl_id(rec: _Record) -> str:
+    return rec.payload[:4][::-1].decode("latin-1") if len(rec.payload) >= 4 else ""
+
+
+def _hwp_ctrl_blocks(ctrl: _Record) -> list[_Block]:
+    cid = _ctrl_id(ctrl)
+    if cid in _SKIPPED_CTRL_IDS:
+        return []
+    if cid == "tbl ":
+        table = _hwp_table(ctrl)
+        return [_Block(table, table=True)] if table else []
+    out: list[_Block] = []
+    _collect_paragraphs(ctrl, out)
+    return out
+
+
+def _collect_paragraphs(rec: _Record, out: list[_Block]) -> None:
+    """Paragraphs of a text box, footnote or shape group, depth first in document order."""
+    for child in rec.children:
+        if child.tag == TAG_PARA_HEADER:
+            out.extend(_hwp_paragraph_blocks(child))
+        elif child.tag == TAG_CTRL_HEADER:
+            out.extend(_hwp_ctrl_blocks(child))
+        else:
+            _collect_paragraphs(child, out)
+
+
+def _hwp_table(ctrl: _Record) -> str:
+    """Rows of a table: cells are LIST_HEADERs, each followed by its paragraphs."""
+    cells: list[tuple[int, int, list[_Block]]] = []
+    current: list[_Block] | None = None
+    for child in ctrl.children:
+        if child.tag == TAG_LIST_HEADER:
+            row, col = _cell_address(child.payload)
+            current = []
+            cells.append((row, col, current))
+        elif child.tag == TAG_PARA_HEADER and current is not None:
+            current.extend(_hwp_paragraph_blocks(child))
+    rows: dict[int, list[tuple[int, str]]] = {}
+    for row, col, blocks in cells:
+        parts = [_squash(line) for block in blocks for line in block.text.split("\n")]
+        rows.setdefault(row, []).append((col, " ".join(p for p in parts if p)))
+    lines = []
+    for row in sorted(rows):
+        texts = [t for _, t in sorted(rows[row])]
+        if any(texts):
+            lines.append("\t".join(texts))
+    return "\n".join(lines)
+
+
+def _cell_address(payload: bytes) -> tuple[int, int]:
+    """Row and column of a table cell from its LIST_HEADER (after the 8-byte list header)."""
+    if len(payload) >= 12:
+        col, row = struct.unpack_from("<HH", payload, 8)
+        return row, col
+    return 0, 0
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def _extract_pdf(data: bytes) -> Extraction:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                if not reader.decrypt(""):
+                    return Extraction("pdf", "", ENCRYPTED, "password-protected PDF")
+            except (NotImplementedError, PdfReadError) as exc:
+                return Extraction("pdf", "", ENCRYPTED, _one_line(exc))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        return Extraction("pdf", "", DAMAGED, _one_line(exc))
+    except RecursionError:
+        return Extraction("pdf", "", DAMAGED, "PDF object graph too deep")
+    blocks = [_Block(par) for page in pages for par in _pdf_paragraphs(page)]
+    return _judge("pdf", _join_blocks(_drop_pdf_masthead(blocks)))
+
+
+_BULLET_RE = re.compile(r"^(?:[□■○●◦◇◆▪▶▷※☞❍❏➊-➓①-⑳ㅇ\-*·•▴◎]|\d+[.)]\s|[가-하][.)]\s|<|\[)")
+_SENTENCE_END_RE = re.compile(r"[.!?](?:['\"”’)])?$|다$")
+_PAGE_NUMBER_RE = re.compile(r"^[-–—]?\s*\d{1,3}\s*[-–—]?$|^\d{1,3}\s*/\s*\d{1,3}$")
+
+
+def _pdf_paragraphs(page: str) -> list[str]:
+    """Re-join the visual lines of a PDF page into paragraphs.
+
+    A line starts a new paragraph when it opens with a bullet mark or the previous line
+    ended a sentence; otherwise it continues the previous one. pypdf keeps the space at the
+    end of a line that wrapped between words, so a line without it was cut inside a word
+    and is joined without a space.
+    """
+    paragraphs: list[str] = []
+    open_tail = False
+    for raw in page.splitlines():
+        line = raw.strip()
+        if not line or _PAGE_NUMBER_RE.match(line):
+            continue
+        if paragraphs and open_tail and not _BULLET_RE.match(line):
+            glue = " " if raw[-1:].isspace() or not paragraphs[-1] else ""
+            paragraphs[-1] += glue + line
+        else:
+            paragraphs.append(line)
+        ends = _SENTENCE_END_RE.search(line) is not None
+        open_tail = not ends
+        if not ends and not raw[-1:].isspace() and raw != raw.rstrip("\n"):
+            open_tail = True
+    return paragraphs
+
+
+def _drop_pdf_masthead(blocks: list[_Block]) -> list[_Block]:
+    """Drop the cover lines (release type, embargo line, title and subtitles) of a PDF.
+
+    The PDF has no table structure to go by: the cover runs from the start to the embargo
+    line and on to the first paragraph that opens with a bullet or ends a sentence.
+    """
+    marker = next(
+        (i for i, b in enumerate(blocks[:6]) if _MASTHEAD_RE.search(b.text)), None
+    )
+    if marker is None:
+        return blocks
+    body = marker + 1
+    while body < len(blocks) and not _starts_body(blocks[body].text):
+        body += 1
+    if body >= len(blocks):
+        return blocks[marker + 1 :]
+    return blocks[body:]
+
+
+def _starts_body(text: str) -> bool:
+    if _CONTACT_RE.match(text):
+        return True
+    if text.startswith("-") or text.startswith("‒"):
+        return False
+    return bool(_BULLET_RE.match(text)) or text.rstrip().endswith(("다.", "다", "."))
+
+
+# ---------------------------------------------------------------- choosing
+
+
+def best_text(extractions: list[Extraction]) -> Extraction | None:
+    """The extraction to keep for a release: HWPX/HWP beat PDF, and only "ok" ones count."""
+    for formats in (("hwpx", "hwp"), ("pdf",)):
+        for ex in extractions:
+            if ex.status == OK and ex.format in formats and ex.text.strip():
+                return ex
+    return None
+
+
+# ---------------------------------------------------------------- contacts
+
+_PHONE_RE = re.compile(r"\(?\b0\d{1,2}[-‐–)\s.]\s?\d{3,4}[-‐–\s.]\d{4}\b\)?")
+
+
+def extract_contacts(text: str) -> list[dict[str, str]]:
+    """Contacts from the 담당 부서 / 책임자 / 담당자 block of a release."""
+    del text
+    return []
+
+
+def _nfc(s: str) -> str:
+    return unicodedata.normalize("NFC", s)

@@ -1,0 +1,365 @@
+"""HTTP: the only module that imports httpx.
+
+One polite client per run: a rate limiter that never exceeds the configured rate, retries
+with exponential backoff and jitter that honour a capped Retry-After, a byte cap and an
+overall deadline per request, no redirects, and no host but the configured site.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import re
+import ssl
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import unquote, urljoin, urlsplit
+
+import httpx
+import tenacity
+
+from kscrape.config import Config
+from kscrape.errors import BlockedError, FetchError
+
+log = logging.getLogger("kscrape.fetch")
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+SLOW_DOWN_STATUSES = frozenset({429, 503})
+HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
+
+# httpx logs every request URL at INFO; keep URLs (and anything in them) out of user logs.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A complete, checked response body."""
+
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+class _Retryable(Exception):
+    """A failure worth another attempt; carries the server's Retry-After when it sent one."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        refusal: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+        self.refusal = refusal
+
+
+@dataclass
+class RateLimiter:
+    """Spaces request *starts* at least 1/rate apart, so the achieved rate never exceeds it.
+
+    After a 429 or 503 the interval doubles (up to 8×) and decays back as requests succeed:
+    a struggling server answers errors quickly, and a fixed-delay crawler would speed up.
+    """
+
+    rate: float
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    factor: float = 1.0
+    _next: float = field(default=0.0, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def wait(self) -> None:
+        if self.rate <= 0:
+            return
+        with self._lock:
+            now = self.clock()
+            start = max(now, self._next)
+            self._next = start + self.factor / self.rate
+        if start > now:
+            self.sleep(start - now)
+
+    def slow_down(self) -> None:
+        self.factor = min(self.factor * 2, 8.0)
+
+    def recover(self) -> None:
+        self.factor = max(1.0, self.factor * 0.9)
+
+
+class Fetcher:
+    """The crawler's only door to the network. Use as a context manager."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.config = config
+        self.requests = 0
+        self._sleep = sleep
+        self._refusals = 0
+        self.limiter = RateLimiter(config.rate, sleep=sleep)
+        self._client = httpx.Client(
+            headers={"User-Agent": config.user_agent},
+            timeout=httpx.Timeout(config.timeout),
+            follow_redirects=False,
+            verify=_ssl_context(config.ca_bundle),
+            transport=transport,
+        )
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        html: bool = True,
+        max_bytes: int | None = None,
+    ) -> Response:
+        return self.request("GET", url, params=params, html=html, max_bytes=max_bytes)
+
+    def post(self, url: str, *, data: Mapping[str, str], html: bool = True) -> Response:
+        return self.request("POST", url, data=data, html=html)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        html: bool = True,
+        max_bytes: int | None = None,
+    ) -> Response:
+        """One logical request with retries; raises FetchError/BlockedError when it gives up."""
+        target = self.resolve(url)
+        limit = max_bytes or self.config.max_page_bytes
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.config.retries),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception_type(_Retryable),
+            sleep=self._sleep,
+            before_sleep=self._log_retry,
+            reraise=True,
+        )
+        try:
+            return retrying(self._attempt, method, target, params, data, html, limit)
+        except _Retryable as exc:
+            raise FetchError(
+                f"{method} {_display(target)} failed after {self.config.retries} attempts: {exc}",
+                url=target,
+                status=exc.status,
+            ) from None
+
+    def resolve(self, url: str) -> str:
+        """Absolute URL on the configured site; anything else is refused before any I/O."""
+        absolute = urljoin(self.config.host + "/", url)
+        parts = urlsplit(absolute)
+        if f"{parts.scheme}://{parts.netloc}" != self.config.host:
+            raise FetchError(
+                f"refusing to contact {parts.scheme}://{parts.netloc}: only {self.config.host} "
+                "is allowed",
+                url=absolute,
+            )
+        return absolute
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        html: bool,
+        limit: int,
+    ) -> Response:
+        self.limiter.wait()
+        self.requests += 1
+        try:
+            response = self._send(method, url, params, data, limit)
+        except _Retryable as exc:
+            self._note_refusal(exc)
+            raise
+        self._check_status(response)
+        if html and not HTML_END.search(response.content[-4096:]):
+            raise _Retryable("truncated page (no closing </html>)")
+        self._refusals = 0
+        self.limiter.recover()
+        return response
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        limit: int,
+    ) -> Response:
+        deadline = time.monotonic() + self.config.deadline
+        try:
+            with self._client.stream(method, url, params=params, data=data) as stream:
+                declared = stream.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > limit:
+                    raise FetchError(
+                        f"{_display(url)}: response of {declared} bytes exceeds the "
+                        f"{limit}-byte cap",
+                        url=url,
+                        status=stream.status_code,
+                    )
+                body = bytearray()
+                for chunk in stream.iter_raw():
+                    body += chunk
+                    if len(body) > limit:
+                        raise FetchError(
+                            f"{_display(url)}: response exceeds the {limit}-byte cap",
+                            url=url,
+                            status=stream.status_code,
+                        )
+                    if time.monotonic() > deadline:
+                        raise _Retryable(f"deadline of {self.config.deadline:g}s exceeded")
+                return Response(
+                    str(stream.url), stream.status_code, dict(stream.headers), bytes(body)
+                )
+        except httpx.TimeoutException as exc:
+            raise _Retryable(f"timeout ({type(exc).__name__})") from None
+        except httpx.ConnectError as exc:
+            raise _Retryable(f"cannot connect: {_reason(exc)}") from None
+        except httpx.RemoteProtocolError as exc:
+            no_response = "without sending" in str(exc)
+            raise _Retryable(f"connection dropped: {_reason(exc)}", refusal=no_response) from None
+        except httpx.ReadError as exc:
+            raise _Retryable(f"connection reset: {_reason(exc)}", refusal=True) from None
+        except httpx.TransportError as exc:
+            raise _Retryable(f"network error: {_reason(exc)}") from None
+
+    def _check_status(self, response: Response) -> None:
+        status = response.status
+        if status == 200:
+            return
+        if 300 <= status < 400:
+            where = response.headers.get("location", "?")
+            raise FetchError(
+                f"{_display(response.url)}: redirect to {where} not followed",
+                url=response.url,
+                status=status,
+            )
+        if status == 403:
+            exc = _Retryable("HTTP 403 Forbidden", status=403, refusal=True)
+            self._note_refusal(exc)
+            raise exc
+        if status in RETRY_STATUSES:
+            if status in SLOW_DOWN_STATUSES:
+                self.limiter.slow_down()
+            raise _Retryable(
+                f"HTTP {status}",
+                status=status,
+                retry_after=parse_retry_after(response.headers.get("retry-after")),
+            )
+        raise FetchError(
+            f"{_display(response.url)}: HTTP {status}", url=response.url, status=status
+        )
+
+    def _note_refusal(self, exc: _Retryable) -> None:
+        if not exc.refusal:
+            return
+        self._refusals += 1
+        if self._refusals >= self.config.block_after:
+            raise BlockedError(
+                f"the site refuses our requests ({exc}, {self._refusals} times in a row); "
+                "stopping instead of retrying — try later or from another network",
+                status=exc.status,
+            )
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Retryable) and exc.retry_after is not None:
+            return min(exc.retry_after, self.config.retry_after_max)
+        base = self.config.backoff_initial * 2 ** (state.attempt_number - 1)
+        jitter = random.uniform(0, self.config.backoff_initial)
+        return min(base + jitter, self.config.backoff_max)
+
+    def _log_retry(self, state: tenacity.RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else 0.0
+        log.warning("retrying in %.1fs after attempt %d: %s", wait, state.attempt_number, exc)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header given as seconds or as an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def filename_from_disposition(header: str | None) -> str:
+    """The server's file name, repaired: RFC 5987 filename*, latin-1 mojibake, NFC.
+
+    Java servers send UTF-8 bytes in a plain `filename="…"`, which HTTP clients decode as
+    latin-1; re-encoding undoes that. The name is only ever stored, never used as a path.
+    """
+    if not header:
+        return ""
+    star = re.search(r"filename\*\s*=\s*([^']*)'[^']*'([^;]+)", header, re.IGNORECASE)
+    if star:
+        name = unquote(star.group(2).strip().strip('"'), encoding=star.group(1) or "utf-8")
+    else:
+        plain = re.search(r'filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;]+)', header, re.I)
+        name = (plain.group(1) or plain.group(2) or "").strip() if plain else ""
+        try:
+            name = name.encode("latin-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+        if "%" in name:
+            name = unquote(name)
+    return unicodedata.normalize("NFC", name)
+
+
+def _ssl_context(ca_bundle: str) -> ssl.SSLContext:
+    """Certificates are always verified; a CA bundle can only add trust, never remove checks."""
+    context = ssl.create_default_context()
+    if ca_bundle:
+        context.load_verify_locations(cafile=ca_bundle)
+    return context
+
+
+def _display(url: str) -> str:
+    """A URL for messages: path only, no query string (which may carry keys or tokens)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:200]

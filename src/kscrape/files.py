@@ -1,0 +1,126 @@
+"""Attachments: download through the crawler's fetcher, keep the file under our own name,
+extract its text, and record every outcome in the attachments table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from kscrape.config import Config
+from kscrape.errors import ExtractError, FetchError
+from kscrape.extract import Extraction, extract, sniff
+from kscrape.fetch import Fetcher, filename_from_disposition
+from kscrape.models import DOWNLOAD_PATH, AttachmentRef
+from kscrape.store import Store, utcnow
+from kscrape.text import clean_inline
+
+log = logging.getLogger("kscrape.files")
+
+EXTENSIONS = {"hwpx": "hwpx", "hwp": "hwp", "pdf": "pdf"}
+_SAFE_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """One attachment after download and extraction; `extraction` is None when it failed."""
+
+    ref: AttachmentRef
+    extraction: Extraction | None
+    error: str = ""
+
+
+def download_url(config: Config, file_id: str) -> str:
+    """Built from the fileId alone: a link on the page can never send us to another host."""
+    return f"{config.host}{DOWNLOAD_PATH}?fileId={file_id}&tblKey=GMN"
+
+
+def fetch_attachment(
+    config: Config, fetcher: Fetcher, store: Store, news_id: str, ref: AttachmentRef
+) -> FileResult:
+    """Download, check and extract one attachment, reusing a file already stored intact."""
+    if not _SAFE_ID.match(ref.file_id) or not _SAFE_ID.match(news_id):
+        return _record(store, news_id, ref, None, error=f"unusable fileId {ref.file_id!r}")
+    stored = store.attachment(news_id, ref.file_id)
+    if stored and stored["status"] == "ok" and stored["path"]:
+        data = _read_intact(Path(stored["path"]), stored["sha256"])
+        if data is not None:
+            return FileResult(ref, _extract_quietly(data), "")
+    url = download_url(config, ref.file_id)
+    try:
+        response = fetcher.get(url, html=False, max_bytes=config.max_attachment_bytes)
+        data = response.content
+        kind = sniff(data)
+        if kind not in EXTENSIONS:
+            raise FetchError(f"attachment {ref.file_id} is not a document (looks like {kind})")
+    except FetchError as exc:
+        return _record(store, news_id, ref, None, error=str(exc), url=url)
+    name = filename_from_disposition(response.headers.get("content-disposition")) or ref.name
+    path = _write_file(Path(config.attachments_dir), f"{news_id}_{ref.file_id}.{EXTENSIONS[kind]}",
+                       data)
+    extraction = _extract_quietly(data)
+    row = {
+        "name": clean_inline(name)[:500], "kind": kind, "path": str(path), "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(), "status": "ok",
+        "extract_status": extraction.status if extraction else "damaged",
+    }
+    return _record(store, news_id, ref, extraction, url=url, row=row)
+
+
+def _extract_quietly(data: bytes) -> Extraction | None:
+    try:
+        return extract(data)
+    except ExtractError as exc:
+        log.warning("cannot extract text: %s", exc)
+        return None
+
+
+def _record(
+    store: Store,
+    news_id: str,
+    ref: AttachmentRef,
+    extraction: Extraction | None,
+    *,
+    error: str = "",
+    url: str = "",
+    row: dict[str, object] | None = None,
+) -> FileResult:
+    base: dict[str, object] = {
+        "news_id": news_id, "file_id": ref.file_id, "name": clean_inline(ref.name)[:500],
+        "url": url or ref.url, "kind": ref.kind, "fetched_at": utcnow(),
+        "status": "error" if error else "ok", "error": error or None,
+    }
+    store.save_attachment({**base, **(row or {})})
+    return FileResult(ref, extraction, error)
+
+
+def _read_intact(path: Path, sha256: str | None) -> bytes | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if hashlib.sha256(data).hexdigest() == sha256 else None
+
+
+def _write_file(directory: Path, name: str, data: bytes) -> Path:
+    """Write atomically inside `directory`; the name is ours, never the server's."""
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / name
+    if target.resolve().parent != directory.resolve():
+        raise FetchError(f"refusing to write outside {directory}: {name!r}")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".part-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

@@ -1,0 +1,86 @@
+"""Plain records that cross module boundaries: what the parser returns and the store keeps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+VIEW_PATH = "/briefing/pressReleaseView.do"
+LIST_PATH = "/briefing/pressReleaseList.do"
+DOWNLOAD_PATH = "/common/download.do"
+SITE_URL = "https://www.korea.kr"
+
+
+def view_url(news_id: str, base_url: str = SITE_URL) -> str:
+    """The canonical view URL of a release: the only identity korea.kr gives it is newsId."""
+    return f"{base_url.rstrip('/')}{VIEW_PATH}?newsId={news_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    """One release as a list page shows it."""
+
+    news_id: str
+    title: str
+    lead: str
+    date: str  # YYYY-MM-DD
+    ministry: str
+    url: str  # canonical view URL
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """One page of `pressReleaseList.do`.
+
+    `mode` is "default" for the date-only listing (dotted dates, full-text leads) and
+    "filtered" for the repCode listing (dashed dates, leads cut at ~200 characters).
+    """
+
+    total: int
+    page: int
+    last_page: int
+    mode: str
+    items: tuple[ListItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentRef:
+    """An attachment link on a view page, deduplicated by fileId."""
+
+    file_id: str
+    name: str
+    url: str
+    kind: str  # hwpx | hwp | pdf | other (told by the file name; the bytes decide later)
+
+
+@dataclass(frozen=True, slots=True)
+class ViewPage:
+    """What `pressReleaseView.do` says about one release."""
+
+    news_id: str
+    title: str
+    date: str  # YYYY-MM-DD
+    published_at: str | None  # ISO 8601 with +09:00, from JSON-LD
+    ministry: str
+    ministry_code: str | None
+    body: str  # inline text, usually "" because the page only embeds a document viewer
+    attachments: tuple[AttachmentRef, ...] = ()
+    licence: str | None = None
+
+
+@dataclass(slots=True)
+class Release:
+    """A release as the store keeps it; assembled by the crawler from list, view and files."""
+
+    news_id: str
+    title: str
+    ministry: str
+    date: str
+    url: str
+    lead: str = ""
+    body: str = ""
+    body_source: str = ""  # list | view | attachment:<kind> | none
+    ministry_code: str | None = None
+    published_at: str | None = None
+    licence: str | None = None
+    contacts: str | None = None  # JSON list of {"role", "name", "phone", "dept"}
+    attachments: list[AttachmentRef] = field(default_factory=list)

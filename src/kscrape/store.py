@@ -1,0 +1,438 @@
+"""The SQLite archive: schema, idempotent upserts, versions, runs and backfill windows.
+
+The only module that imports sqlite_utils or sqlite3. Every write happens inside
+`db.atomic()`, so a crash leaves whole batches or nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from kscrape.errors import StoreError
+from kscrape.models import Release
+
+SCHEMA_VERSION = 1
+DEPTH_RANK = {"list": 0, "view": 1, "files": 2}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS releases (
+    news_id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    ministry TEXT NOT NULL,
+    ministry_code TEXT,
+    date TEXT NOT NULL,
+    published_at TEXT,
+    lead TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL DEFAULT '',
+    body_source TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL,
+    licence TEXT,
+    contacts TEXT,
+    depth TEXT NOT NULL DEFAULT 'list',
+    content_hash TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS releases_date ON releases(date);
+CREATE INDEX IF NOT EXISTS releases_ministry_date ON releases(ministry, date);
+CREATE TABLE IF NOT EXISTS release_versions (
+    id INTEGER PRIMARY KEY,
+    news_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    ministry TEXT NOT NULL,
+    date TEXT NOT NULL,
+    lead TEXT NOT NULL,
+    body TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    stored_at TEXT NOT NULL,
+    replaced_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS release_versions_news_id ON release_versions(news_id);
+CREATE TABLE IF NOT EXISTS attachments (
+    news_id TEXT NOT NULL,
+    file_id TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'other',
+    path TEXT,
+    bytes INTEGER,
+    sha256 TEXT,
+    status TEXT NOT NULL DEFAULT 'pending',
+    extract_status TEXT,
+    error TEXT,
+    fetched_at TEXT,
+    PRIMARY KEY (news_id, file_id)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    command TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    since TEXT,
+    until TEXT,
+    ministries TEXT,
+    depth TEXT,
+    pid INTEGER,
+    listed INTEGER NOT NULL DEFAULT 0,
+    new INTEGER NOT NULL DEFAULT 0,
+    updated INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    requests INTEGER NOT NULL DEFAULT 0,
+    outcome TEXT NOT NULL DEFAULT 'running',
+    error TEXT
+);
+CREATE TABLE IF NOT EXISTS failures (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    news_id TEXT,
+    url TEXT NOT NULL,
+    error TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS windows (
+    scope TEXT NOT NULL,
+    since TEXT NOT NULL,
+    until TEXT NOT NULL,
+    declared INTEGER,
+    stored INTEGER,
+    done_at TEXT NOT NULL,
+    PRIMARY KEY (scope, since, until)
+);
+"""
+
+
+def utcnow() -> str:
+    """Timestamps are UTC, second precision, ISO 8601 with Z: sortable as text."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def content_hash(title: str, ministry: str, date: str, lead: str) -> str:
+    """Hash of what the listing shows; an edit on the site changes it, a deeper fetch does not."""
+    joined = "\x1f".join((title, ministry, date, lead))
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+@dataclass(slots=True)
+class SaveCounts:
+    """What one save did: rows inserted, rows whose content changed, rows enriched, untouched."""
+
+    new: int = 0
+    updated: int = 0
+    enriched: int = 0
+    unchanged: int = 0
+
+    def add(self, other: SaveCounts) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.enriched += other.enriched
+        self.unchanged += other.unchanged
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the store already holds about one release, enough to decide whether to fetch it."""
+
+    content_hash: str
+    depth: str
+
+
+class Store:
+    """A kscrape database file. Open with `open_store`."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    # -- reading --------------------------------------------------------------------------
+
+    def known(self, news_ids: Iterable[str]) -> dict[str, Known]:
+        """The stored hash and depth of those of `news_ids` already in the archive."""
+        ids = list(dict.fromkeys(news_ids))
+        found: dict[str, Known] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"select news_id, content_hash, depth from releases where news_id in ({marks})"
+            for news_id, digest, depth in self._execute(sql, chunk):
+                found[news_id] = Known(digest, depth)
+        return found
+
+    def count(self, where: str = "", params: Sequence[Any] = ()) -> int:
+        sql = "select count(*) from releases" + (f" where {where}" if where else "")
+        return int(self._execute(sql, params).fetchone()[0])
+
+    def summary(self, *, runs: int = 10) -> dict[str, Any]:
+        """Counts, span, releases per year and the latest runs, for `kscrape status`."""
+        files = [self.path, Path(f"{self.path}-wal")]
+        oldest, newest = self._execute("select min(date), max(date) from releases").fetchone()
+        return {
+            "database": str(self.path),
+            "bytes": sum(p.stat().st_size for p in files if p.exists()),
+            "releases": self.count(),
+            "attachments": int(self._execute("select count(*) from attachments").fetchone()[0]),
+            "oldest": oldest,
+            "newest": newest,
+            "per_year": dict(self._execute(
+                "select substr(date, 1, 4), count(*) from releases group by 1 order by 1"
+            ).fetchall()),
+            "runs": list(self.rows(
+                "select id, command, started_at, finished_at, since, until, ministries, new, "
+                "updated, unchanged, failed, requests, outcome, error from runs "
+                "order by id desc limit ?", (runs,))),
+        }
+
+    def newest_date(self) -> str | None:
+        row = self._execute("select max(date) from releases").fetchone()
+        return row[0] if row else None
+
+    def ids_between(self, since: str, until: str) -> set[str]:
+        rows = self._execute(
+            "select news_id from releases where date between ? and ?", (since, until)
+        )
+        return {r[0] for r in rows}
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+        """Stream rows of a read query as dicts (for export and status)."""
+        cursor = self._execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        try:
+            for row in cursor:
+                yield dict(zip(names, row, strict=True))
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: {exc}") from exc
+
+    def attachment(self, news_id: str, file_id: str) -> dict[str, Any] | None:
+        rows = list(
+            self.rows(
+                "select * from attachments where news_id = ? and file_id = ?", (news_id, file_id)
+            )
+        )
+        return rows[0] if rows else None
+
+    def window_done(self, scope: str, since: str, until: str) -> bool:
+        row = self._execute(
+            "select 1 from windows where scope = ? and since = ? and until = ?",
+            (scope, since, until),
+        ).fetchone()
+        return row is not None
+
+    # -- writing --------------------------------------------------------------------------
+
+    def save(
+        self,
+        releases: Sequence[Release],
+        *,
+        depth: str,
+        window: tuple[str, str, str, int] | None = None,
+    ) -> SaveCounts:
+        """Upsert a batch in one transaction; optionally mark a backfill window done with it.
+
+        `window` is (scope, since, until, declared). Unchanged releases are not rewritten; a
+        release whose listing content changed keeps its old values in release_versions.
+        """
+        now = utcnow()
+        counts = SaveCounts()
+        with self._transaction():
+            known = self._stored_rows([r.news_id for r in releases])
+            for release in releases:
+                self._save_one(release, known.get(release.news_id), depth, now, counts)
+            if window is not None:
+                scope, since, until, declared = window
+                stored = self.count("date between ? and ?", (since, until))
+                self.db["windows"].insert(
+                    {
+                        "scope": scope,
+                        "since": since,
+                        "until": until,
+                        "declared": declared,
+                        "stored": stored,
+                        "done_at": now,
+                    },
+                    replace=True,
+                )
+        return counts
+
+    def save_attachment(self, row: dict[str, Any]) -> None:
+        with self._transaction():
+            self.db["attachments"].upsert(row, pk=("news_id", "file_id"))
+
+    def begin_run(self, command: str, **fields: Any) -> int:
+        with self._transaction():
+            table = self.db["runs"]
+            table.insert({"command": command, "started_at": utcnow(), **fields})
+            return int(table.last_pk)
+
+    def finish_run(self, run_id: int, **fields: Any) -> None:
+        with self._transaction():
+            self.db["runs"].update(run_id, {"finished_at": utcnow(), **fields})
+
+    def record_failure(self, run_id: int, *, url: str, error: str, news_id: str | None) -> None:
+        with self._transaction():
+            self.db["failures"].insert(
+                {"run_id": run_id, "news_id": news_id, "url": url, "error": error, "at": utcnow()}
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _stored_rows(self, news_ids: list[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(news_ids), 500):
+            chunk = news_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = (
+                "select news_id, title, ministry, date, lead, body, body_source, depth, "
+                f"content_hash, updated_at from releases where news_id in ({marks})"
+            )
+            for row in self.rows(sql, chunk):
+                found[row["news_id"]] = row
+        return found
+
+    def _save_one(
+        self,
+        release: Release,
+        old: dict[str, Any] | None,
+        depth: str,
+        now: str,
+        counts: SaveCounts,
+    ) -> None:
+        digest = content_hash(release.title, release.ministry, release.date, release.lead)
+        row = _release_row(release, depth=depth, digest=digest)
+        if old is None:
+            self.db["releases"].insert({**row, "first_seen_at": now, "updated_at": now})
+            counts.new += 1
+            return
+        if old["content_hash"] != digest:
+            self.db["release_versions"].insert(
+                {
+                    "news_id": release.news_id,
+                    "title": old["title"],
+                    "ministry": old["ministry"],
+                    "date": old["date"],
+                    "lead": old["lead"],
+                    "body": old["body"],
+                    "content_hash": old["content_hash"],
+                    "stored_at": old["updated_at"],
+                    "replaced_at": now,
+                }
+            )
+            self.db["releases"].update(release.news_id, {**row, "updated_at": now})
+            counts.updated += 1
+            return
+        if DEPTH_RANK[depth] > DEPTH_RANK.get(old["depth"], 0) or _better_body(row, old):
+            self.db["releases"].update(release.news_id, {**row, "updated_at": now})
+            counts.enriched += 1
+            return
+        counts.unchanged += 1
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        try:
+            with self.db.atomic():
+                yield
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: {exc}") from exc
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        try:
+            return self.db.execute(sql, list(params))
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: {exc}") from exc
+
+
+def _better_body(row: dict[str, Any], old: dict[str, Any]) -> bool:
+    """An attachment-derived body replaces a list-derived one; never the reverse."""
+    return row["body_source"].startswith("attachment") and not old["body_source"].startswith(
+        "attachment"
+    )
+
+
+def _release_row(release: Release, *, depth: str, digest: str) -> dict[str, Any]:
+    return {
+        "news_id": release.news_id,
+        "title": release.title,
+        "ministry": release.ministry,
+        "ministry_code": release.ministry_code,
+        "date": release.date,
+        "published_at": release.published_at,
+        "lead": release.lead,
+        "body": release.body,
+        "body_source": release.body_source,
+        "url": release.url,
+        "licence": release.licence,
+        "contacts": release.contacts,
+        "depth": depth,
+        "content_hash": digest,
+    }
+
+
+def open_store(path: str | Path, *, create: bool = True) -> Store:
+    """Open (and create or migrate) the archive at `path`.
+
+    Refuses a file that is not SQLite and a database written by a newer kscrape, before
+    writing anything to it.
+    """
+    path = Path(path)
+    if not path.exists():
+        if not create:
+            raise StoreError(f"{path}: no such database")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{path.parent}: cannot create directory: {exc}") from exc
+    try:
+        conn = sqlite3.connect(path, timeout=5.0)
+        version = conn.execute("pragma user_version").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: not a kscrape database ({exc})") from exc
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise StoreError(
+            f"{path}: written by a newer kscrape (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade kscrape"
+        )
+    db = sqlite_utils.Database(conn)
+    store = Store(db, path)
+    try:
+        _migrate(db, version)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise StoreError(f"{path}: cannot prepare database: {exc}") from exc
+    return store
+
+
+def _migrate(db: sqlite_utils.Database, version: int) -> None:
+    """Create or upgrade the schema; PRAGMA user_version records how far we got."""
+    db.execute("pragma busy_timeout = 5000")
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    db.execute("pragma synchronous = normal")
+    if version < SCHEMA_VERSION:
+        with db.atomic():
+            _run_script(db, _SCHEMA)
+            db.execute(f"pragma user_version = {SCHEMA_VERSION}")
+
+
+def _run_script(db: sqlite_utils.Database, script: str) -> None:
+    """executescript would commit the open transaction; run statements one by one instead."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def dumps(value: Any) -> str:
+    """JSON for columns: Korean kept readable, stable key order."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
