@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ast
-
 from pathlib import Path
 
 import sqlite_utils
 
+from kscrape.crawl import lead_is_complete
 from kscrape.ministries import matches, resolve
 from kscrape.text import clean_block, squash
 
@@ -99,3 +99,32 @@ def test_depth_files_takes_the_body_from_the_attachment(config, replica, tmp_pat
     replica.reset()
     assert run_cli(config, *args).exit_code == 0
     assert not [r for r in replica.requests if r.route == "download"]
+
+
+def test_auto_depth_fetches_files_only_where_the_lead_points_to_them(config, replica):
+    """Default depth: releases whose lead is the whole text cost nothing beyond the list."""
+    result = run_cli(config, "--db", config.db, "crawl", "--since", "2023-06-29",
+                     "--until", "2023-06-29", "--depth", "auto")
+    assert result.exit_code == 0, result.output
+    rows = _rows(config)
+    pointers = {k for k, r in rows.items() if not lead_is_complete(r["lead"])}
+    assert "156577893" in pointers and 0 < len(pointers) < len(rows) / 2
+    assert {rows[k]["body_source"] for k in pointers} == {"attachment:hwpx"}
+    assert {r["body_source"] for k, r in rows.items() if k not in pointers} == {"list"}
+    assert "고객중심경영 컨설팅 교육" in rows["156577893"]["body"]
+    viewed = {r.query["newsId"] for r in replica.requests if r.route == "view"}
+    assert viewed == pointers
+    assert len([r for r in replica.requests if r.route == "download"]) == len(pointers)
+
+
+def test_lead_is_complete_tells_pointer_boilerplate_from_text():
+    """Short "see the attachment" leads are incomplete; real text, even mentioning one, is not."""
+    assert not lead_is_complete("")
+    assert not lead_is_complete(
+        "‘찾아가는 전세피해상담소’ 서비스 지역 확대 관련 보도자료 내용입니다. "
+        "자세한 내용은 첨부파일을 참고하시기 바랍니다.")
+    assert not lead_is_complete(
+        "게임물관리위원회 위원 5명 위촉 관련 보도자료 내용입니다. 자세한 사항은 붙임파일"
+        "([0601]문체부보도자료-게임물관리위원회 위원 위촉.hwpx)을 참고하시기 바랍니다.")
+    body = "정부는 오늘 공공기관 경영진을 대상으로 교육을 개최하였다. " * 30
+    assert lead_is_complete(body + " 자세한 내용은 첨부파일을 참고하시기 바랍니다.")

@@ -20,7 +20,7 @@ import json
 import logging
 import sys
 import time
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +112,11 @@ def _day(value: str | None, option: str) -> date | None:
     return parse_day(value, option=option) if value else None
 
 
+def today_kst() -> date:
+    """korea.kr dates its releases in Korean time, whatever this machine's zone is."""
+    return datetime.now(timezone(timedelta(hours=9))).date()
+
+
 def _span(since: str | None, until: str | None, *, required: bool = True) -> Any:
     from kscrape.listing import DateRange
 
@@ -120,7 +125,7 @@ def _span(since: str | None, until: str | None, *, required: bool = True) -> Any
         raise ConfigError("--since is required (YYYY-MM-DD)")
     if start is None:
         return None
-    return DateRange(start, end or date.today())
+    return DateRange(start, end or today_kst())
 
 
 def _ministries(values: tuple[str, ...]) -> list[Any]:
@@ -138,7 +143,8 @@ ministry_option = click.option(
 )
 depth_option = click.option(
     "--depth", type=click.Choice(DEPTHS), default=None,
-    help="list: list pages only; view: + each view page; files: + attachments and their text.",
+    help="auto (default): files only where the list lead points to them; list: list pages "
+    "only; view: + each view page; files: + attachments and their text.",
 )
 
 
@@ -264,6 +270,13 @@ def update(ctx: click.Context, ministries: tuple[str, ...], depth: str | None,
            recheck_days: int | None) -> None:
     """Fetch what is new since the last run (for cron): one request when nothing is.
 
+    Walks the newest-first listing and stops at the first page that ends in a release
+    already stored unchanged. Releases published late (dated earlier than the top of the
+    listing) and edits are found by --recheck, which walks every page of the last DAYS days
+    counted back from the newest listed day; an edit to an older release is not seen by
+    update (use verify, or backfill its days). On an empty database update stops after
+    config update_max_pages pages: use backfill for the history.
+
     \b
     Example (crontab):
         17 * * * *  cd /srv/kscrape && .venv/bin/kscrape update
@@ -281,31 +294,80 @@ def update(ctx: click.Context, ministries: tuple[str, ...], depth: str | None,
     _report(stats)
 
 
-class _WindowProgress:
-    """A progress bar with ETA on a terminal; one log line per window otherwise."""
+# Mean requests per release beyond the list pages; `auto` fetches files for about one in five.
+_REQUESTS_PER_RELEASE = {"list": 0.0, "auto": 0.5, "view": 1.0, "files": 2.0}
 
-    def __init__(self, config: Config) -> None:
+
+class _WindowProgress:
+    """A progress bar with ETA on a terminal; one log line per window otherwise.
+
+    The ETA counts the requests still to make: the windows walked so far give the mean
+    declared count per window, hence list pages (20 releases each) and, at depth view or
+    files, one or two more requests per release. Each takes 1/rate seconds, or longer when
+    the run so far has been slower than the rate limit.
+    """
+
+    WIDTH = 20
+
+    def __init__(self, config: Config, stream: Any = None) -> None:
         self.config = config
-        self.bar: Any = None
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = self.stream.isatty()
         self.started = time.monotonic()
+        self.walked = 0
+        self.declared = 0
+        self.requests = 0.0
+        self.drawn = False
 
     def __call__(self, report: Any, stats: Any) -> None:
-        if sys.stderr.isatty():
-            if self.bar is None:
-                self.bar = click.progressbar(length=report.total, label="windows",
-                                             show_eta=True, file=sys.stderr)
-                self.bar.__enter__()
-            self.bar.update(1)
+        if not report.skipped:
+            self.walked += 1
+            self.declared += report.declared
+            self.requests += self.requests_for(report.declared)
+        if self.tty:
+            self.draw(report, stats)
             return
         state = "already done" if report.skipped else (
             f"{report.declared} listed, {report.matched} ours; total new {stats.new}, "
-            f"updated {stats.updated}, failed {stats.failed}, requests {stats.pages}")
+            f"updated {stats.updated}, failed {stats.failed}, list pages {stats.pages}")
+        fields = {"window": report.index, "windows": report.total,
+                  "since": str(report.span.since), "until": str(report.span.until),
+                  "skipped": report.skipped, "declared": report.declared,
+                  "new": stats.new, "updated": stats.updated, "failed": stats.failed}
         log.info("window %d/%d %s..%s: %s", report.index, report.total, report.span.since,
-                 report.span.until, state)
+                 report.span.until, state, extra={"fields": fields})
+
+    def requests_for(self, declared: float) -> float:
+        return 1 + declared / 20 + declared * _REQUESTS_PER_RELEASE[self.config.depth]
+
+    def eta(self, remaining_windows: int) -> float | None:
+        """Seconds left, or None before the first walked window gives a count to go by."""
+        if not self.walked:
+            return None
+        per_request = 1 / self.config.rate if self.config.rate else 0.0
+        per_request = max(per_request, (time.monotonic() - self.started) / self.requests)
+        return remaining_windows * self.requests_for(self.declared / self.walked) * per_request
+
+    def draw(self, report: Any, stats: Any) -> None:
+        filled = round(self.WIDTH * report.index / report.total)
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        eta = self.eta(report.total - report.index)
+        left = "?" if eta is None else _clock(eta)
+        self.stream.write(
+            f"\r[{bar}] {report.index}/{report.total} windows {report.span.since}.."
+            f"{report.span.until}  new {stats.new}  failed {stats.failed}  ETA {left}\x1b[K")
+        self.stream.flush()
+        self.drawn = True
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds + 0.5)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
 def _report(stats: Any) -> None:
@@ -316,7 +378,7 @@ def _report(stats: Any) -> None:
     )
     if stats.failed:
         for line in stats.failures[:10]:
-            click.echo(f"failed: {line}", err=True)
+            log.debug("failed: %s", line)
         raise Failure(f"{stats.failed} release(s) failed after retries; they are recorded in "
                       "the failures table and will be retried by the next run", PARTIAL)
 
@@ -350,6 +412,8 @@ def export(ctx: click.Context, fmt: str, excel: bool, since: str | None, until: 
     start, end = _day(since, "--since"), _day(until, "--until")
     if start and end and start > end:
         raise ConfigError(f"--since {start} is after --until {end}")
+    if excel and fmt != "csv":
+        raise ConfigError("--excel applies to --format csv only")
     names = frozenset().union(*(f.names for f in _ministries(ministries))) or None
     store = open_store(config.db, create=False)
     try:
@@ -370,7 +434,7 @@ def export(ctx: click.Context, fmt: str, excel: bool, since: str | None, until: 
 @click.pass_context
 def status(ctx: click.Context, runs: int, as_json: bool) -> None:
     """Show the archive: size, span, releases per year, recent runs and the lock holder."""
-    from kscrape.lock import holder
+    from kscrape.lock import describe, holder
     from kscrape.store import open_store
 
     config = _config(ctx)
@@ -388,7 +452,7 @@ def status(ctx: click.Context, runs: int, as_json: bool) -> None:
                f"attachments {info['attachments']}")
     click.echo("per year   " + ", ".join(f"{y}: {n}" for y, n in info["per_year"].items()))
     lock = info["lock"]
-    click.echo(f"lock       {'free' if lock is None else 'held by pid ' + str(lock.get('pid'))}")
+    click.echo(f"lock       {'free' if lock is None else 'held by ' + describe(lock)}")
     for r in info["runs"]:
         span = f" {r['since']}..{r['until']}" if r["since"] else ""
         click.echo(f"run {r['id']:>4} {r['started_at']} {r['command']}{span}: {r['outcome']}, "
@@ -417,14 +481,20 @@ def verify(ctx: click.Context, since: str, until: str | None, ministries: tuple[
     config = _config(ctx)
     span = _span(since, until)
     with run(config, "verify", span=span, ministries=_ministries(ministries)) as crawler:
-        gaps = run_verify(crawler, span, fix=fix)
+        result = run_verify(crawler, span, fix=fix)
         stats = crawler.stats
-    for gap in gaps:
-        click.echo(f"{gap.day}\tdeclared {gap.declared}\tstored {gap.stored}")
-    click.echo(summarise(gaps) + (f"; fetched {stats.new} new" if fix else ""))
-    if gaps and not fix:
-        raise Failure(f"archive incomplete: {summarise(gaps)}; run with --fix", PARTIAL)
-    _report(stats) if stats.failed else None
+        stats.note = summarise(result) if result.differ else None
+    for day in result.differ:
+        click.echo(f"{day.day}\tdeclared {day.declared}\tstored {day.stored}"
+                   + (f"\tmissing {day.missing}" if day.missing else f"\textra {day.extra}"))
+    click.echo(summarise(result) + (f"; fetched {stats.new} new, {result.missing} still "
+                                    "missing" if fix else ""))
+    if stats.failed:
+        _report(stats)
+    if result.remaining:
+        hint = "" if fix else "; run with --fix"
+        raise Failure(f"archive incomplete: {result.missing} release(s) missing on "
+                      f"{len(result.remaining)} day(s){hint}", PARTIAL)
 
 
 @cli.command()
@@ -482,7 +552,7 @@ def replica(host: str, port: int, corpus: str | None) -> None:
 @click.option("--since", default="2023-06-26", show_default=True)
 @click.option("--until", default="2023-06-30", show_default=True)
 @ministry_option
-@click.option("--depth", type=click.Choice(DEPTHS), default="files", show_default=True)
+@click.option("--depth", type=click.Choice(DEPTHS), default="auto", show_default=True)
 @click.option("--demo-db", default="data/demo.db", show_default=True,
               help="The demo's own database (your archive is not touched).")
 @click.pass_context

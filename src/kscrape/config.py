@@ -10,7 +10,7 @@ import dataclasses
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,7 +19,7 @@ from kscrape import __version__
 from kscrape.errors import ConfigError
 
 DEFAULT_USER_AGENT = f"kscrape/{__version__} (press-release archiver; polite, 1 req/s)"
-DEPTHS = ("list", "view", "files")
+DEPTHS = ("auto", "list", "view", "files")
 LOG_FORMATS = ("text", "json")
 ENV_PREFIX = "KSCRAPE_"
 
@@ -42,7 +42,7 @@ class Config:
     block_after: int = 2  # consecutive refusals (403 / reset) before the run stops as blocked
     max_page_bytes: int = 10_000_000
     max_attachment_bytes: int = 30_000_000
-    depth: str = "list"  # list | view | files
+    depth: str = "auto"  # auto | list | view | files
     window_days: int = 7  # backfill window size
     recheck_days: int = 2  # update --recheck default
     update_max_pages: int = 50  # safety cap for update on a new or long-idle database
@@ -50,6 +50,8 @@ class Config:
     ca_bundle: str = ""  # extra CA file for TLS; verification itself cannot be turned off
     log_format: str = "text"  # text | json
     log_file: str = ""
+    # Reserved for the data.go.kr Open API. Kept out of repr so it cannot reach a log line.
+    api_key: str = field(default="", repr=False)
 
     @property
     def host(self) -> str:

@@ -9,24 +9,51 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 from kscrape.config import Config
-from kscrape.errors import BlockedError, FetchError, KscrapeError
+from kscrape.errors import BlockedError, FetchError, GoneError, KscrapeError
 from kscrape.fetch import Fetcher
 from kscrape.listing import DateRange, days_back, list_form, windows
 from kscrape.lock import write_lock
 from kscrape.ministries import MinistryFilter, matches
 from kscrape.models import LIST_PATH, ListItem, ListPage, Release, view_url
 from kscrape.parse import decode_html, parse_list, parse_view
-from kscrape.store import DEPTH_RANK, Known, SaveCounts, Store, content_hash, dumps, open_store
+from kscrape.store import (
+    DEPTH_RANK,
+    Known,
+    SaveCounts,
+    Store,
+    WindowMark,
+    content_hash,
+    dumps,
+    open_store,
+)
 
 log = logging.getLogger("kscrape.crawl")
 
+# A window finished at one depth also serves these: `auto` has attachment text where the lead
+# was not the whole release, so only `files` is deeper; `view` adds times `auto` lacks.
+DEEP_ENOUGH = {
+    "list": ("list", "auto", "view", "files"),
+    "auto": ("auto", "files"),
+    "view": ("view", "files"),
+    "files": ("files",),
+}
+MIN_COMPLETE_LEAD = 80
+POINTER_LEAD_MAX = 600
+ATTACHMENT_POINTER = re.compile(r"(첨부|붙임)[^\n]{0,80}?(참고|참조|확인)")
 MAX_RESCANS = 3
+KST = timezone(timedelta(hours=9))
+
+
+def today_kst() -> date:
+    """korea.kr dates releases in Korean time; a day is over only when it is over there."""
+    return datetime.now(KST).date()
 
 
 @dataclass(slots=True)
@@ -39,10 +66,14 @@ class RunStats:
     enriched: int = 0
     unchanged: int = 0
     failed: int = 0
+    gone: int = 0  # listed, then removed from the site before we fetched it
     requests: int = 0
     pages: int = 0
     windows_done: int = 0
     windows_skipped: int = 0
+    since: str | None = None  # the days an update saw, for the runs row
+    until: str | None = None
+    note: str | None = None
     failures: list[str] = field(default_factory=list)
 
     def add(self, counts: SaveCounts) -> None:
@@ -51,9 +82,23 @@ class RunStats:
         self.enriched += counts.enriched
         self.unchanged += counts.unchanged
 
+    def saw(self, items: Iterable[ListItem]) -> None:
+        for item in items:
+            self.since = min(self.since or item.date, item.date)
+            self.until = max(self.until or item.date, item.date)
+
     @property
     def outcome(self) -> str:
         return "partial" if self.failed else "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class Walk:
+    """Every item of a date window; `stable` when the listing did not change under the walk."""
+
+    items: list[ListItem]
+    declared: int
+    stable: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,25 +137,29 @@ class Crawler:
         self.stats = stats
         self.ministries = tuple(ministries)
         self.depth = depth or config.depth
+        self._handled: set[str] = set()
 
     # -- list pages -------------------------------------------------------------------------
 
-    def list_page(self, page: int, span: DateRange | None) -> ListPage:
-        """One page of the date-only listing: full-text leads, 20 per request."""
+    def list_page(self, page: int, span: DateRange | None,
+                  rep_codes: tuple[str, ...] = ()) -> ListPage:
+        """One page of the listing: date-only (full-text leads) unless `rep_codes` are given."""
         form = list_form(page=page, since=span.since if span else None,
-                         until=span.until if span else None)
+                         until=span.until if span else None, rep_codes=rep_codes)
         response = self.fetcher.post(LIST_PATH, data=form)
         self.stats.pages += 1
         html = decode_html(response.content, response.content_type)
         return parse_list(html, base_url=self.config.base_url, url=response.url)
 
-    def walk_window(self, span: DateRange) -> tuple[list[ListItem], int]:
-        """Every item of a date window, walked until one full pass sees a stable count.
+    def walk_window(self, span: DateRange) -> Walk:
+        """Every item of a date window, walked until one full pass sees a constant count.
 
-        Items published or removed while we page shift the listing; a pass whose declared
-        count changed underneath it is repeated, and items are deduplicated by newsId.
+        Releases published or removed while we page shift the listing by one place, so an
+        item can slip from page n+1 to page n unseen. The declared count changes with them:
+        a pass that saw it change is repeated, and items are deduplicated by newsId.
         """
         seen: dict[str, ListItem] = {}
+        totals: set[int] = set()
         for _attempt in range(MAX_RESCANS):
             first = self.list_page(1, span)
             totals = {first.total}
@@ -123,62 +172,79 @@ class Crawler:
                 last = max(last, current.last_page)
                 self._collect(seen, current)
                 page += 1
-            if len(totals) == 1 and len(seen) >= first.total:
-                return list(seen.values()), first.total
+            if len(totals) == 1:
+                if len(seen) < first.total:
+                    log.warning("listing for %s..%s declares %d releases but shows %d",
+                                span.since, span.until, first.total, len(seen))
+                return Walk(list(seen.values()), first.total, stable=True)
             log.info("listing for %s..%s changed while paging; walking it again",
                      span.since, span.until)
-        return list(seen.values()), max(totals)
+        log.warning("listing for %s..%s kept changing; the window stays unfinished",
+                    span.since, span.until)
+        return Walk(list(seen.values()), max(totals), stable=False)
 
     @staticmethod
     def _collect(seen: dict[str, ListItem], page: ListPage) -> None:
         for item in page.items:
             seen.setdefault(item.news_id, item)
 
-    # -- releases ---------------------------------------------------------------------------
+    # -- deciding ---------------------------------------------------------------------------
+
+    def matches(self, item: ListItem) -> bool:
+        return not self.ministries or any(matches(m, item.ministry) for m in self.ministries)
+
+    def ours(self, ministry: str) -> bool:
+        """Whether a stored ministry name belongs to this run's selection."""
+        return not self.ministries or any(matches(m, ministry) for m in self.ministries)
 
     def wanted(self, items: Sequence[ListItem]) -> list[ListItem]:
-        """Items of the chosen ministries that are new, edited, or stored at a lesser depth."""
-        chosen = [i for i in items if self.matches(i)]
+        """Items of the chosen ministries that are new, edited, or stored at a lesser depth.
+
+        An item already handled in this run (listed twice because the listing shifted, or
+        again by update's recheck) is not counted or fetched twice.
+        """
+        chosen = [i for i in items if self.matches(i) and i.news_id not in self._handled]
+        chosen = list({i.news_id: i for i in chosen}.values())
+        self._handled.update(i.news_id for i in chosen)
         self.stats.listed += len(chosen)
         known = self.store.known(i.news_id for i in chosen)
         todo = [i for i in chosen if self._needs(i, known.get(i.news_id))]
         self.stats.unchanged += len(chosen) - len(todo)
         return todo
 
-    def fresh(self, items: Sequence[ListItem]) -> list[ListItem]:
-        """Items of ours that are not stored yet or whose listing content changed."""
-        chosen = [i for i in items if self.matches(i)]
-        known = self.store.known(i.news_id for i in chosen)
-        return [
-            i for i in chosen
-            if (k := known.get(i.news_id)) is None
-            or k.content_hash != content_hash(i.title, i.ministry, i.date, i.lead)
-        ]
+    def reaches_known(self, items: Sequence[ListItem], horizon: str | None) -> bool:
+        """Whether a newest-first page reaches releases already stored and unchanged.
 
-    def has_news(self, items: Sequence[ListItem], fresh: Sequence[ListItem],
-                 horizon: str | None) -> bool:
-        """Whether a listing page may still be followed by unseen releases.
-
-        A page with new or edited releases of ours does; so does one with releases of other
-        ministries dated after our newest stored day, since we never store those and cannot
-        tell them apart from genuinely new ones otherwise.
+        New releases are published on top of the listing, so once the last release of ours
+        on a page is stored with the same content, the pages below hold nothing new (late
+        and edited releases further down are what `recheck` is for). Releases of other
+        ministries are never stored: one dated on or after `horizon` (the newest day our
+        previous runs saw) may be new and hide new ones of ours, so it does not stop the walk.
         """
-        if fresh:
-            return True
-        return any(not self.matches(i) and (horizon is None or i.date > horizon) for i in items)
-
-    def matches(self, item: ListItem) -> bool:
-        return not self.ministries or any(matches(m, item.ministry) for m in self.ministries)
+        known = self.store.known(i.news_id for i in items if self.matches(i))
+        for item in reversed(items):
+            if self.matches(item):
+                stored = known.get(item.news_id)
+                return stored is not None and stored.content_hash == _hash(item)
+            if horizon is None or item.date >= horizon:
+                return False
+        return True
 
     def _needs(self, item: ListItem, known: Known | None) -> bool:
-        if known is None:
+        if known is None or known.content_hash != _hash(item):
             return True
-        if known.content_hash != content_hash(item.title, item.ministry, item.date, item.lead):
-            return True
-        return DEPTH_RANK[self.depth] > DEPTH_RANK.get(known.depth, 0)
+        return DEPTH_RANK[self.depth_for(item)] > DEPTH_RANK.get(known.depth, 0)
 
-    def save_items(self, items: Sequence[ListItem], *,
-                   window: tuple[str, str, str, int] | None = None) -> bool:
+    def depth_for(self, item: ListItem) -> str:
+        """The depth one release needs: `auto` goes to the files only when the lead is not
+        the whole text."""
+        if self.depth != "auto":
+            return self.depth
+        return "list" if lead_is_complete(item.lead) else "files"
+
+    # -- releases ---------------------------------------------------------------------------
+
+    def save_items(self, items: Sequence[ListItem], *, window: WindowMark | None = None) -> bool:
         """Complete and store items in batches; the window is marked with the last batch.
 
         Returns False when some release failed, in which case the window stays unfinished.
@@ -198,9 +264,9 @@ class Crawler:
         release = Release(
             news_id=item.news_id, title=item.title, ministry=item.ministry, date=item.date,
             url=view_url(item.news_id, self.config.base_url), lead=item.lead, body=item.lead,
-            body_source="list" if item.lead else "none",
+            body_source="list" if item.lead else "none", depth=self.depth_for(item),
         )
-        if self.depth == "list":
+        if release.depth == "list":
             return release
         try:
             self._add_view(release)
@@ -208,6 +274,11 @@ class Crawler:
             raise
         except FetchError as exc:
             self._fail(item.news_id, release.url, str(exc))
+            return None
+        except GoneError:
+            log.warning("release %s was removed from the site after it was listed; skipped",
+                        item.news_id)
+            self.stats.gone += 1
             return None
         return release
 
@@ -221,7 +292,7 @@ class Crawler:
         release.attachments = list(view.attachments)
         if len(view.body) > len(release.body):
             release.body, release.body_source = view.body, "view"
-        if self.depth == "files" and view.attachments:
+        if release.depth == "files" and view.attachments:
             self._add_files(release)
 
     def _add_files(self, release: Release) -> None:
@@ -246,6 +317,28 @@ class Crawler:
         self.store.record_failure(self.run_id, url=url, error=error, news_id=news_id)
 
 
+def lead_is_complete(lead: str) -> bool:
+    """Whether a date-only listing lead is the release's whole text.
+
+    About one release in five says no more on the site than "…관련 보도자료 내용입니다.
+    자세한 내용은 첨부파일을 참고하시기 바랍니다.": the text lives only in the attachment.
+    Such leads are short and point to 첨부/붙임; a long lead that mentions an attachment in
+    passing is complete.
+    """
+    text = lead.strip()
+    if len(text) < MIN_COMPLETE_LEAD:
+        return False
+    return len(text) >= POINTER_LEAD_MAX or not ATTACHMENT_POINTER.search(text)
+
+
+def _hash(item: ListItem) -> str:
+    return content_hash(item.title, item.ministry, item.date, item.lead)
+
+
+def _label(ministries: Sequence[MinistryFilter]) -> str:
+    return json.dumps([m.label for m in ministries], ensure_ascii=False)
+
+
 # -- runs -------------------------------------------------------------------------------------
 
 
@@ -258,16 +351,24 @@ def run(
     ministries: Sequence[MinistryFilter] = (),
     depth: str | None = None,
 ) -> Iterator[Crawler]:
-    """Lock the database, open store and client, and record the run whatever happens."""
+    """Lock the database, open store and client, and record the run whatever happens.
+
+    A run refused by the lock touches nothing. Runs left 'running' by a killed process are
+    marked 'killed' by the next one, which holds the lock and so knows they are gone.
+    """
     with write_lock(config.db, command=command):
         store = open_store(config.db)
-        stats = RunStats()
-        run_id = store.begin_run(
-            command, since=span.since.isoformat() if span else None,
-            until=span.until.isoformat() if span else None,
-            ministries=json.dumps([m.label for m in ministries], ensure_ascii=False),
-            depth=depth or config.depth, pid=os.getpid(),
-        )
+        try:
+            store.close_stale_runs()
+            stats = RunStats()
+            run_id = store.begin_run(
+                command, since=span.since.isoformat() if span else None,
+                until=span.until.isoformat() if span else None,
+                ministries=_label(ministries), depth=depth or config.depth, pid=os.getpid(),
+            )
+        except BaseException:
+            store.close()
+            raise
         outcome, error = "failed", None
         try:
             with Fetcher(config) as fetcher:
@@ -277,15 +378,18 @@ def run(
                     yield crawler
                 finally:
                     stats.requests = fetcher.requests
-            outcome = stats.outcome
+            outcome, error = stats.outcome, stats.note
         except BlockedError as exc:
             outcome, error = "blocked", str(exc)
+            raise
+        except KeyboardInterrupt:
+            outcome, error = "interrupted", "interrupted by the user"
             raise
         except KscrapeError as exc:
             error = str(exc)
             raise
-        except KeyboardInterrupt:
-            outcome, error = "interrupted", "interrupted by the user"
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
             raise
         finally:
             _finish(store, run_id, stats, outcome, error)
@@ -293,14 +397,18 @@ def run(
 
 
 def _finish(store: Store, run_id: int, stats: RunStats, outcome: str, error: str | None) -> None:
+    span = {"since": stats.since, "until": stats.until} if stats.since else {}
     try:
         store.finish_run(
             run_id, listed=stats.listed, new=stats.new, updated=stats.updated,
             unchanged=stats.unchanged, failed=stats.failed, requests=stats.requests,
-            outcome=outcome, error=error,
+            outcome=outcome, error=error, **span,
         )
     except KscrapeError as exc:
         log.error("could not record the end of run %d: %s", run_id, exc)
+
+
+# -- backfill ---------------------------------------------------------------------------------
 
 
 def crawl_range(
@@ -314,31 +422,47 @@ def crawl_range(
     """Walk a date range window by window; with `resume`, skip windows already finished.
 
     A window is marked finished in the same transaction as its last rows, so after a crash
-    the next run starts at the first unfinished window and ends with the same archive.
+    the next run starts at the first unfinished window and ends with the same archive. A
+    window is left unfinished when a release failed, when the listing kept changing under
+    the walk, or when it reaches today (Korean time): today's releases are still coming.
     """
-    scope = _scope(crawler)
+    scope, done_scopes = _scopes(crawler)
     parts = windows(span, crawler.config.window_days, newest_first=newest_first)
+    today = today_kst()
     for index, part in enumerate(parts, start=1):
         since, until = part.since.isoformat(), part.until.isoformat()
-        if resume and crawler.store.window_done(scope, since, until):
+        if resume and crawler.store.window_done(done_scopes, since, until):
             crawler.stats.windows_skipped += 1
             if on_window:
                 on_window(WindowReport(part, 0, 0, index, len(parts), skipped=True), crawler.stats)
             continue
-        items, declared = crawler.walk_window(part)
-        todo = crawler.wanted(items)
-        if crawler.save_items(todo, window=(scope, since, until, declared)):
+        walk = crawler.walk_window(part)
+        todo = crawler.wanted(walk.items)
+        matched = sum(1 for i in walk.items if crawler.matches(i))
+        declared = matched if crawler.ministries else walk.declared
+        keep = crawler.ours if crawler.ministries else None
+        final = walk.stable and part.until < today
+        mark = WindowMark(scope, since, until, declared, keep) if final else None
+        if crawler.save_items(todo, window=mark) and mark is not None:
             crawler.stats.windows_done += 1
         if on_window:
-            matched = sum(1 for i in items if crawler.matches(i))
-            on_window(WindowReport(part, declared, matched, index, len(parts)), crawler.stats)
+            on_window(WindowReport(part, walk.declared, matched, index, len(parts)),
+                      crawler.stats)
     return crawler.stats
 
 
-def _scope(crawler: Crawler) -> str:
-    """Windows are finished per ministry selection and depth: a deeper pass is new work."""
+def _scopes(crawler: Crawler) -> tuple[str, list[str]]:
+    """The scope a window is finished for, and the scopes whose finished windows count.
+
+    Windows are finished per ministry selection and depth: a deeper pass is new work, a
+    shallower one is not.
+    """
     labels = ",".join(sorted(m.label for m in crawler.ministries)) or "*"
-    return f"{labels}|{crawler.depth}"
+    deep_enough = DEEP_ENOUGH[crawler.depth]
+    return f"{labels}|{crawler.depth}", [f"{labels}|{d}" for d in deep_enough]
+
+
+# -- update -----------------------------------------------------------------------------------
 
 
 def update(
@@ -347,29 +471,61 @@ def update(
     recheck_days: int = 0,
     on_page: Callable[[int, int], None] | None = None,
 ) -> RunStats:
-    """Fetch what is new: walk the newest-first listing until a page holds nothing new.
+    """Fetch what is new: walk the newest-first listing until a page reaches stored releases.
 
     With nothing new this is one list request; with k new releases ⌈(k+1)/20⌉ pages. The
-    listing is not ordered by newsId and releases are edited, so `recheck_days` also walks
-    every page of the last days (counted back from the newest release listed).
+    listing is ordered by approval time, not newsId, and releases are published late or
+    edited in place, which this walk cannot see: `recheck_days` also walks every page of
+    the last days, counted back from the newest day on page 1 rather than from our clock,
+    so that a weekend or holiday without releases does not leave the recheck empty. Edits
+    to older releases are found by `verify` or a backfill of their days, not by update.
+    On an empty archive (or one idle for long) the walk stops after `update_max_pages`.
     """
-    newest: date | None = None
-    horizon = crawler.store.newest_date()
-    for page_number in range(1, crawler.config.update_max_pages + 1):
-        page = crawler.list_page(page_number, None)
+    horizon = _horizon(crawler)
+    newest: str | None = None
+    cap = crawler.config.update_max_pages
+    for number in range(1, cap + 1):
+        page = crawler.list_page(number, None)
+        crawler.stats.saw(page.items)
         if page.items and newest is None:
-            newest = date.fromisoformat(page.items[0].date)
-        fresh = crawler.fresh(page.items)
+            newest = max(i.date for i in page.items)
+        done = crawler.reaches_known(page.items, horizon)
         todo = crawler.wanted(page.items)
         crawler.save_items(todo)
         if on_page:
-            on_page(page_number, len(todo))
-        if not crawler.has_news(page.items, fresh, horizon) or page_number >= page.last_page:
+            on_page(number, len(todo))
+        if done or number >= page.last_page:
             break
     else:
-        log.warning("update stopped after %d list pages; run 'kscrape backfill' for older "
-                    "releases", crawler.config.update_max_pages)
+        crawler.stats.note = (
+            f"stopped after {cap} list pages without reaching stored releases; run "
+            f"'kscrape backfill --since {horizon or '<first day>'} --until {crawler.stats.since}' "
+            "for the releases before them"
+        )
+        log.warning("update %s", crawler.stats.note)
     if recheck_days and newest is not None:
-        items, _declared = crawler.walk_window(days_back(newest, recheck_days))
-        crawler.save_items(crawler.wanted(items))
+        walk = crawler.walk_window(days_back(date.fromisoformat(newest), recheck_days))
+        crawler.stats.saw(walk.items)
+        crawler.save_items(crawler.wanted(walk.items))
     return crawler.stats
+
+
+def _horizon(crawler: Crawler) -> str | None:
+    """The newest day our selection's earlier runs reached: listed items before it are old.
+
+    That is the later of the newest stored release of ours and the newest day a finished
+    update with the same selection listed (a rarely publishing ministry has old releases,
+    but the listing above them was seen).
+    """
+    days = [
+        row["day"] for row in crawler.store.rows(
+            "select ministry, max(date) as day from releases group by ministry")
+        if crawler.ours(row["ministry"])
+    ]
+    days += [
+        row["until"] for row in crawler.store.rows(
+            "select max(until) as until from runs where command = 'update' and ministries = ? "
+            "and outcome in ('ok', 'partial')", (_label(crawler.ministries),))
+        if row["until"]
+    ]
+    return max(days, default=None)

@@ -5,6 +5,7 @@ KscrapeError
 ├── FetchError         a request failed after all retries                 → exit 3
 │   └── BlockedError     the site refuses us (repeated 403 / resets)      → exit 5
 ├── ParseError         a page lacks the markup we rely on                 → exit 7
+│   └── GoneError        the site says the release no longer exists (skipped, not fatal)
 ├── ExtractError       an attachment is not a readable document
 ├── StoreError         the database is unusable (not SQLite, newer schema, disk full) → exit 8
 │   └── LockedError      another kscrape run holds the write lock         → exit 6
@@ -43,6 +44,10 @@ class ParseError(KscrapeError):
     def __init__(self, message: str, *, url: str = "") -> None:
         super().__init__(message)
         self.url = url
+
+
+class GoneError(ParseError):
+    """The site answers that a release no longer exists (removed after it was listed)."""
 
 
 class ExtractError(KscrapeError):

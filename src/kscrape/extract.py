@@ -14,15 +14,16 @@ from __future__ import annotations
 import io
 import re
 import struct
-import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
+import olefile
+
 from kscrape.errors import ExtractError
-from kscrape.text import clean_block
+from kscrape.text import clean_block, clean_inline
 
 OK = "ok"
 ENCRYPTED = "encrypted"
@@ -151,9 +152,10 @@ def extract(data: bytes) -> Extraction:
     return _extract_pdf(data)
 
 
-def _finish(fmt: str, produce: object) -> Extraction:
+def _finish(fmt: str, produce: Callable[[], list[_Block]]) -> Extraction:
+    """Run a block producer, turning every way a broken file can fail into a status."""
     try:
-        blocks = produce()  # type: ignore[operator]
+        blocks = produce()
     except _TooBig:
         return Extraction(fmt, "", DAMAGED, "decompressed size exceeds the safety limit")
     except (zipfile.BadZipFile, ET.ParseError, zlib.error, EOFError, OSError) as exc:
@@ -179,6 +181,7 @@ class _Block:
 _MASTHEAD_RE = re.compile(r"보\s*도\s*시\s*점|보\s*도\s*일\s*시|배\s*포\s*일\s*시|엠\s*바\s*고")
 _CONTACT_RE = re.compile(r"담\s*당\s*(?:부\s*서|자|기\s*관)|책\s*임\s*자")
 MASTHEAD_MAX_TABLES = 4
+MASTHEAD_MAX_CHARS = 40
 
 
 def _drop_masthead(blocks: list[_Block]) -> list[_Block]:
@@ -198,8 +201,26 @@ def _drop_masthead(blocks: list[_Block]) -> list[_Block]:
 
 
 def _join_blocks(blocks: Iterable[_Block]) -> str:
-    texts = [b.text for b in _drop_masthead([b for b in blocks if b.text.strip()])]
-    return clean_block("\n\n".join(texts))
+    return _clean_text("\n\n".join(b.text for b in _drop_masthead(_nonblank(blocks))))
+
+
+def _nonblank(blocks: Iterable[_Block]) -> list[_Block]:
+    return [b for b in blocks if b.text.strip()]
+
+
+def _clean_text(text: str) -> str:
+    """clean_block, except that table rows keep their tabs (clean_block turns them to spaces)."""
+    if "\t" not in text:
+        return clean_block(text)
+    out: list[str] = []
+    for line in text.split("\n"):
+        cells = [clean_inline(cell) for cell in line.split("\t")]
+        row = "\t".join(cells) if any(cells) else ""
+        if row or (out and out[-1]):
+            out.append(row)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
 
 
 def _judge(fmt: str, text: str) -> Extraction:
@@ -413,8 +434,6 @@ TAG_PARA_HEADER = HWPTAG_BEGIN + 50
 TAG_PARA_TEXT = HWPTAG_BEGIN + 51
 TAG_CTRL_HEADER = HWPTAG_BEGIN + 55
 TAG_LIST_HEADER = HWPTAG_BEGIN + 56
-TAG_SHAPE_COMPONENT = HWPTAG_BEGIN + 60
-TAG_TABLE = HWPTAG_BEGIN + 61
 
 FLAG_COMPRESSED = 0x01
 FLAG_PASSWORD = 0x02
@@ -438,9 +457,7 @@ class _Record:
     children: list[_Record] = field(default_factory=list)
 
 
-def _open_ole(data: bytes) -> object | None:
-    import olefile
-
+def _open_ole(data: bytes) -> olefile.OleFileIO | None:
     try:
         return olefile.OleFileIO(io.BytesIO(data))
     except (OSError, ValueError, struct.error, IndexError):
@@ -448,19 +465,23 @@ def _open_ole(data: bytes) -> object | None:
 
 
 def _extract_hwp(data: bytes) -> Extraction:
+    """HWP 5: refuse encrypted and distribution files, then read every BodyText section."""
     if data.startswith(HWP3_MAGIC):
         return Extraction("hwp", "", UNSUPPORTED, "HWP 3 document")
     ole = _open_ole(data)
     if ole is None:
         return Extraction("hwp", "", DAMAGED, "unreadable compound file")
-    with ole:  # type: ignore[attr-defined]
-        header = ole.openstream("FileHeader").read(256)  # type: ignore[attr-defined]
+    with ole:
+        try:
+            header = ole.openstream("FileHeader").read(256)
+        except OSError as exc:
+            return Extraction("hwp", "", DAMAGED, _one_line(exc))
         if not header.startswith(HWP5_SIGNATURE) or len(header) < 40:
             return Extraction("hwp", "", UNSUPPORTED, "not an HWP 5 file header")
         flags = struct.unpack_from("<I", header, 36)[0]
         if flags & FLAG_PASSWORD:
             return Extraction("hwp", "", ENCRYPTED, "password-protected HWP")
-        if flags & (FLAG_DISTRIBUTION | FLAG_DRM) or ole.exists("ViewText"):  # type: ignore[attr-defined]
+        if flags & (FLAG_DISTRIBUTION | FLAG_DRM) or ole.exists("ViewText"):
             return Extraction("hwp", "", ENCRYPTED, "distribution (배포용) HWP")
         compressed = bool(flags & FLAG_COMPRESSED)
         sections = _hwp_sections(ole)
@@ -471,7 +492,7 @@ def _extract_hwp(data: bytes) -> Extraction:
         def blocks() -> list[_Block]:
             out: list[_Block] = []
             for path in sections:
-                raw = ole.openstream(path).read()  # type: ignore[attr-defined]
+                raw = ole.openstream(path).read()
                 stream = _inflate(raw, budget) if compressed else raw
                 out.extend(_hwp_section_blocks(stream))
             return out
@@ -479,13 +500,13 @@ def _extract_hwp(data: bytes) -> Extraction:
         return _finish("hwp", blocks)
 
 
-def _hwp_sections(ole: object) -> list[str]:
+def _hwp_sections(ole: olefile.OleFileIO) -> list[str]:
     names = [
         "/".join(entry)
-        for entry in ole.listdir()  # type: ignore[attr-defined]
+        for entry in ole.listdir()
         if len(entry) == 2 and entry[0] == "BodyText" and entry[1].startswith("Section")
     ]
-    return sorted(names, key=lambda n: int(n.rsplit("Section", 1)[1] or 0))
+    return sorted(names, key=lambda n: int("0" + "".join(filter(str.isdigit, n))))
 
 
 def _inflate(raw: bytes, budget: _Budget) -> bytes:
@@ -603,10 +624,6 @@ def _hwp_text_pieces(payload: bytes) -> list[str | int]:
     return [p for p in pieces if not isinstance(p, str) or p] if pieces else []
 
 
-def _decode_surrogates(s: str) -> str:
-    return s.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-
-
 def _ctrl_id(rec: _Record) -> str:
     return rec.payload[:4][::-1].decode("latin-1") if len(rec.payload) >= 4 else ""
 
@@ -686,21 +703,21 @@ def _extract_pdf(data: bytes) -> Extraction:
     except RecursionError:
         return Extraction("pdf", "", DAMAGED, "PDF object graph too deep")
     blocks = [_Block(par) for page in pages for par in _pdf_paragraphs(page)]
-    return _judge("pdf", _join_blocks(_drop_pdf_masthead(blocks)))
+    return _judge("pdf", _join_blocks(_drop_pdf_masthead(_nonblank(blocks))))
 
 
 _BULLET_RE = re.compile(r"^(?:[□■○●◦◇◆▪▶▷※☞❍❏➊-➓①-⑳ㅇ\-*·•▴◎]|\d+[.)]\s|[가-하][.)]\s|<|\[)")
-_SENTENCE_END_RE = re.compile(r"[.!?](?:['\"”’)])?$|다$")
+_SENTENCE_END_RE = re.compile(r"[.!?](?:['\"”’)])?$|다$|\s-$")
 _PAGE_NUMBER_RE = re.compile(r"^[-–—]?\s*\d{1,3}\s*[-–—]?$|^\d{1,3}\s*/\s*\d{1,3}$")
 
 
 def _pdf_paragraphs(page: str) -> list[str]:
     """Re-join the visual lines of a PDF page into paragraphs.
 
-    A line starts a new paragraph when it opens with a bullet mark or the previous line
-    ended a sentence; otherwise it continues the previous one. pypdf keeps the space at the
-    end of a line that wrapped between words, so a line without it was cut inside a word
-    and is joined without a space.
+    A line starts a new paragraph when it is indented, opens with a bullet mark or the
+    previous line ended a sentence; otherwise it continues the previous one. pypdf keeps the
+    space at the end of a line that wrapped between words, so a line without it was cut
+    inside a word and is joined without a space.
     """
     paragraphs: list[str] = []
     open_tail = False
@@ -708,15 +725,13 @@ def _pdf_paragraphs(page: str) -> list[str]:
         line = raw.strip()
         if not line or _PAGE_NUMBER_RE.match(line):
             continue
-        if paragraphs and open_tail and not _BULLET_RE.match(line):
+        indented = raw[:1].isspace()
+        if paragraphs and open_tail and not indented and not _BULLET_RE.match(line):
             glue = " " if raw[-1:].isspace() or not paragraphs[-1] else ""
             paragraphs[-1] += glue + line
         else:
             paragraphs.append(line)
-        ends = _SENTENCE_END_RE.search(line) is not None
-        open_tail = not ends
-        if not ends and not raw[-1:].isspace() and raw != raw.rstrip("\n"):
-            open_tail = True
+        open_tail = _SENTENCE_END_RE.search(line) is None
     return paragraphs
 
 
@@ -729,7 +744,7 @@ def _drop_pdf_masthead(blocks: list[_Block]) -> list[_Block]:
     marker = next(
         (i for i, b in enumerate(blocks[:6]) if _MASTHEAD_RE.search(b.text)), None
     )
-    if marker is None:
+    if marker is None or any(len(b.text) > MASTHEAD_MAX_CHARS for b in blocks[:marker]):
         return blocks
     body = marker + 1
     while body < len(blocks) and not _starts_body(blocks[body].text):
@@ -742,10 +757,9 @@ def _drop_pdf_masthead(blocks: list[_Block]) -> list[_Block]:
 def _starts_body(text: str) -> bool:
     if _CONTACT_RE.match(text):
         return True
-    if text.startswith("-") or text.startswith("‒"):
+    if text.startswith(("-", "‒")):
         return False
     return bool(_BULLET_RE.match(text)) or text.rstrip().endswith(("다.", "다", "."))
-
 
 # ---------------------------------------------------------------- choosing
 
@@ -761,14 +775,130 @@ def best_text(extractions: list[Extraction]) -> Extraction | None:
 
 # ---------------------------------------------------------------- contacts
 
-_PHONE_RE = re.compile(r"\(?\b0\d{1,2}[-‐–)\s.]\s?\d{3,4}[-‐–\s.]\d{4}\b\)?")
+_PHONE_RE = re.compile(r"\(?(0\d{1,2})[-‐–)\s.]{1,2}(\d{3,4})[-‐–\s.](\d{4})\)?")
+_EMAIL_RE = re.compile(r"\(?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)\)?")
+_ROLE_RE = re.compile(r"^(책\s*임\s*자|담\s*당\s*자|문\s*의)$")
+_LABEL_RE = re.compile(r"담\s*당\s*(?:부\s*서|기\s*관)\s*:?\s*|문\s*의\s*처\s*:?\s*")
+_GLUED_ROLE_RE = re.compile(r"(?<=[가-힣])(책임자|담당자)(?=\s)")
+_DEPT_RE = re.compile(r"(?:과|실|관|국|팀|부|청|원|처|단|소|센터|TF|위원회|본부|공단|재단)$")
+_NAME_RE = re.compile(r"^[가-힣]{2,5}$|^[A-Za-z][A-Za-z .'-]{1,40}$")
+CONTACT_MAX_CHARS = 160
+
+
+@dataclass
+class _ContactState:
+    """What a contact row inherits from the rows above it (merged cells span rows)."""
+
+    dept: str = ""
+    role: str = ""
 
 
 def extract_contacts(text: str) -> list[dict[str, str]]:
-    """Contacts from the 담당 부서 / 책임자 / 담당자 block of a release."""
-    del text
-    return []
+    """Contacts from the 담당 부서 / 책임자 / 담당자 block of a release.
+
+    Works on table rows (tab-separated cells) and on the flowed lines a PDF gives: each
+    contact ends at its phone number (or e-mail), role and department carry over from the
+    row above when a merged cell leaves them out.
+    """
+    contacts: list[dict[str, str]] = []
+    for block in text.split("\n\n"):
+        if not _looks_like_contacts(block):
+            continue
+        state = _ContactState()
+        for segment in _contact_segments(block):
+            contact = _contact_from(segment, state)
+            if contact:
+                contacts.append(contact)
+    return contacts
 
 
-def _nfc(s: str) -> str:
-    return unicodedata.normalize("NFC", s)
+def _looks_like_contacts(block: str) -> bool:
+    has_role = any(_ROLE_RE.match(c) for line in _unglued(block) for c in _cells(line))
+    return has_role and (_PHONE_RE.search(block) or _EMAIL_RE.search(block)) is not None
+
+
+def _contact_segments(block: str) -> Iterator[str]:
+    """One piece of text per contact: a table row, or flowed text cut after each phone."""
+    for line in _unglued(block):
+        cut = 0
+        for m in _contact_ends(line):
+            yield line[cut : m.end()]
+            cut = m.end()
+        if line[cut:].strip():
+            yield line[cut:]
+
+
+def _unglued(block: str) -> list[str]:
+    """Lines of a block, with a role word split off the word a PDF line join glued it to."""
+    return [ln if "\t" in ln else _GLUED_ROLE_RE.sub(r" \1", ln) for ln in block.split("\n")]
+
+
+def _contact_ends(line: str) -> list[re.Match[str]]:
+    found = list(_PHONE_RE.finditer(line)) + list(_EMAIL_RE.finditer(line))
+    return sorted(found, key=lambda m: m.start())
+
+
+def _cells(text: str) -> list[str]:
+    """Tab-separated cells of a table row, or the words of flowed text."""
+    if "\t" in text:
+        return [c.strip() for c in text.split("\t") if c.strip()]
+    return text.split()
+
+
+def _contact_from(segment: str, state: _ContactState) -> dict[str, str] | None:
+    label = _LABEL_RE.search(segment)
+    if label:
+        segment = segment[label.end() :]
+    if len(segment) > CONTACT_MAX_CHARS:
+        return None
+    phone, email, cells = _take_reachability(_cells(segment.strip()))
+    role_at = next((i for i, c in enumerate(cells) if _ROLE_RE.match(c)), None)
+    if role_at is None and not (phone or email):
+        dept = " ".join(c for c in cells if not c.startswith("<"))
+        if dept and _DEPT_RE.search(dept):
+            state.dept = dept
+        return None
+    if role_at is not None:
+        pre = " ".join(c for c in cells[:role_at] if not c.startswith("<"))
+        if pre:
+            state.dept = pre
+        state.role = _squash(cells[role_at]).replace(" ", "")
+        cells = cells[role_at + 1 :]
+    elif not state.role or len(cells) > 4 or any(len(c) > 20 for c in cells):
+        return None
+    elif len(cells) >= 3 and _DEPT_RE.search(cells[0]):
+        state.dept, cells = cells[0], cells[1:]
+    name = ""
+    if cells and _NAME_RE.match(cells[-1].replace(" ", "")):
+        name = cells.pop().replace(" ", "")
+    elif len(cells) >= 2 and _NAME_RE.match((cells[-2] + cells[-1]).replace(" ", "")):
+        name = (cells[-2] + cells[-1]).replace(" ", "")
+        cells = cells[:-2]
+    title = "".join(cells).replace(" ", "")
+    if not (name or phone or email):
+        return None
+    return {
+        "role": state.role,
+        "dept": state.dept,
+        "title": title,
+        "name": name,
+        "phone": phone,
+        "email": email,
+    }
+
+
+def _take_reachability(cells: list[str]) -> tuple[str, str, list[str]]:
+    phone = email = ""
+    keep: list[str] = []
+    for cell in cells:
+        p = _PHONE_RE.search(cell)
+        e = _EMAIL_RE.search(cell)
+        if p and not phone:
+            phone = "-".join(p.groups())
+            cell = (cell[: p.start()] + cell[p.end() :]).strip()
+        elif e and not email:
+            email = e.group(1)
+            cell = (cell[: e.start()] + cell[e.end() :]).strip()
+        if cell:
+            keep.append(cell)
+    return phone, email, keep

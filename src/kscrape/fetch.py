@@ -86,12 +86,16 @@ class RateLimiter:
     def wait(self) -> None:
         if self.rate <= 0:
             return
+        interval = self.factor / self.rate
         with self._lock:
             now = self.clock()
             start = max(now, self._next)
-            self._next = start + self.factor / self.rate
+            self._next = start + interval
         if start > now:
             self.sleep(start - now)
+            # Sleeps overrun; spacing the next start from the real one keeps every gap ≥ 1/rate.
+            with self._lock:
+                self._next = max(self._next, self.clock() + interval)
 
     def slow_down(self) -> None:
         self.factor = min(self.factor * 2, 8.0)
@@ -246,9 +250,16 @@ class Fetcher:
         except httpx.TimeoutException as exc:
             raise _Retryable(f"timeout ({type(exc).__name__})") from None
         except httpx.ConnectError as exc:
+            if _certificate_rejected(exc):
+                raise FetchError(
+                    f"{_display(url)}: TLS certificate not trusted ({_reason(exc)}); "
+                    "if the site's chain is incomplete, set ca_bundle",
+                    url=url,
+                ) from None
             raise _Retryable(f"cannot connect: {_reason(exc)}") from None
         except httpx.RemoteProtocolError as exc:
-            no_response = "without sending" in str(exc)
+            # Hung up before answering is a refusal; a body cut short is data loss, retried.
+            no_response = "without sending a response" in str(exc)
             raise _Retryable(f"connection dropped: {_reason(exc)}", refusal=no_response) from None
         except httpx.ReadError as exc:
             raise _Retryable(f"connection reset: {_reason(exc)}", refusal=True) from None
@@ -352,6 +363,16 @@ def _ssl_context(ca_bundle: str) -> ssl.SSLContext:
     if ca_bundle:
         context.load_verify_locations(cafile=ca_bundle)
     return context
+
+
+def _certificate_rejected(exc: BaseException) -> bool:
+    """A failed certificate check is permanent: retrying it only repeats the handshake."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _display(url: str) -> str:

@@ -24,6 +24,9 @@ log = logging.getLogger("kscrape.files")
 
 EXTENSIONS = {"hwpx": "hwpx", "hwp": "hwp", "pdf": "pdf"}
 _SAFE_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+_UNSAFE_CHARS = re.compile(r'[<>:"|?*]')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)", re.IGNORECASE)
+NAME_MAX_BYTES = 255
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +68,31 @@ def fetch_attachment(
                        data)
     extraction = _extract_quietly(data)
     row = {
-        "name": clean_inline(name)[:500], "kind": kind, "path": str(path), "bytes": len(data),
+        "name": safe_name(name), "kind": kind, "path": str(path), "bytes": len(data),
         "sha256": hashlib.sha256(data).hexdigest(), "status": "ok",
         "extract_status": extraction.status if extraction else "damaged",
     }
     return _record(store, news_id, ref, extraction, url=url, row=row)
+
+
+def safe_name(name: str) -> str:
+    """The server's file name as metadata that is also safe as a file name anywhere.
+
+    Files are saved under our own `<newsId>_<fileId>.<ext>`; this only keeps the original
+    name without directories, controls, Windows-reserved names or more than 255 bytes, so a
+    user who saves a file under it later cannot be led out of a folder.
+    """
+    name = clean_inline(name.replace("\\", "/")).rsplit("/", 1)[-1]
+    name = _UNSAFE_CHARS.sub("_", name).strip(" .")
+    if _RESERVED.match(name):
+        name = "_" + name
+    if len(name.encode("utf-8")) > NAME_MAX_BYTES:
+        stem, dot, ext = name.rpartition(".")
+        suffix = f".{ext}" if dot and 0 < len(ext) <= 8 else ""
+        stem = stem if suffix else name
+        room = NAME_MAX_BYTES - len(suffix.encode("utf-8"))
+        name = stem.encode("utf-8")[:room].decode("utf-8", errors="ignore").rstrip(" .") + suffix
+    return name
 
 
 def _extract_quietly(data: bytes) -> Extraction | None:
@@ -91,7 +114,7 @@ def _record(
     row: dict[str, object] | None = None,
 ) -> FileResult:
     base: dict[str, object] = {
-        "news_id": news_id, "file_id": ref.file_id, "name": clean_inline(ref.name)[:500],
+        "news_id": news_id, "file_id": ref.file_id, "name": safe_name(ref.name),
         "url": url or ref.url, "kind": ref.kind, "fetched_at": utcnow(),
         "status": "error" if error else "ok", "error": error or None,
     }

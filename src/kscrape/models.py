@@ -84,3 +84,4 @@ class Release:
     licence: str | None = None
     contacts: str | None = None  # JSON list of {"role", "name", "phone", "dept"}
     attachments: list[AttachmentRef] = field(default_factory=list)
+    depth: str = ""  # how much was fetched for it: list | view | files

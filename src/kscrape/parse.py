@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from kscrape.errors import ParseError
+from kscrape.errors import GoneError, ParseError
 from kscrape.models import (
     DOWNLOAD_PATH,
     SITE_URL,
@@ -35,6 +35,7 @@ __all__ = ["decode_html", "parse_any", "parse_list", "parse_view", "to_json_dict
 
 PAGE_SIZE = 20
 KST = timezone(timedelta(hours=9))
+GONE_WORDS = ("존재하지 않", "삭제된", "찾을 수 없")
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -260,11 +261,21 @@ def parse_view(html: str | bytes, *, base_url: str = SITE_URL, url: str = "") ->
     return _view_from_tree(LexborHTMLParser(_as_text(html)), base_url, url)
 
 
+def _says_gone(tree: LexborHTMLParser) -> bool:
+    """korea.kr answers a removed newsId with a bare page whose script alerts and goes back."""
+    if tree.css_first("div.article_head") is not None:
+        return False
+    scripts = " ".join(node.text() for node in tree.css("script"))
+    return "alert(" in scripts and any(word in scripts for word in GONE_WORDS)
+
+
 def _view_from_tree(tree: LexborHTMLParser, base_url: str, url: str) -> ViewPage:
     """The view page of an already parsed document."""
     ld = _json_ld(tree)
     head = tree.css_first("div.article_head")
     title = _view_title(tree, head, ld)
+    if not title and _says_gone(tree):
+        raise GoneError("the site says this release does not exist", url=url)
     if not title:
         raise ParseError("view page has no title (div.view_title h1)", url=url)
     published_at = _published_at(ld.get("datePublished"))

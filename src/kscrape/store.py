@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -140,6 +140,20 @@ class SaveCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class WindowMark:
+    """A backfill window finished by a batch: its scope, days and the listing's count.
+
+    `keep` tells which stored ministries count towards the window (None: all of them).
+    """
+
+    scope: str
+    since: str
+    until: str
+    declared: int
+    keep: Callable[[str], bool] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Known:
     """What the store already holds about one release, enough to decide whether to fetch it."""
 
@@ -220,10 +234,12 @@ class Store:
         )
         return rows[0] if rows else None
 
-    def window_done(self, scope: str, since: str, until: str) -> bool:
+    def window_done(self, scopes: Sequence[str], since: str, until: str) -> bool:
+        """Whether a finished window of one of `scopes` covers the days since..until."""
+        marks = ",".join("?" * len(scopes))
         row = self._execute(
-            "select 1 from windows where scope = ? and since = ? and until = ?",
-            (scope, since, until),
+            f"select 1 from windows where scope in ({marks}) and since <= ? and until >= ?",
+            (*scopes, since, until),
         ).fetchone()
         return row is not None
 
@@ -234,34 +250,51 @@ class Store:
         releases: Sequence[Release],
         *,
         depth: str,
-        window: tuple[str, str, str, int] | None = None,
+        window: WindowMark | None = None,
     ) -> SaveCounts:
         """Upsert a batch in one transaction; optionally mark a backfill window done with it.
 
-        `window` is (scope, since, until, declared). Unchanged releases are not rewritten; a
-        release whose listing content changed keeps its old values in release_versions.
+        Unchanged releases are not rewritten; a release whose listing content changed keeps
+        its old values in release_versions.
         """
         now = utcnow()
         counts = SaveCounts()
         with self._transaction():
             known = self._stored_rows([r.news_id for r in releases])
+            fresh: list[dict[str, Any]] = []
             for release in releases:
-                self._save_one(release, known.get(release.news_id), depth, now, counts)
+                self._save_one(release, known.get(release.news_id), depth, now, counts, fresh)
+            self._insert_releases(fresh)
             if window is not None:
-                scope, since, until, declared = window
-                stored = self.count("date between ? and ?", (since, until))
                 self.db["windows"].insert(
                     {
-                        "scope": scope,
-                        "since": since,
-                        "until": until,
-                        "declared": declared,
-                        "stored": stored,
+                        "scope": window.scope,
+                        "since": window.since,
+                        "until": window.until,
+                        "declared": window.declared,
+                        "stored": self._stored_in(window),
                         "done_at": now,
                     },
                     replace=True,
                 )
         return counts
+
+    def _stored_in(self, window: WindowMark) -> int:
+        rows = self._execute(
+            "select ministry, count(*) from releases where date between ? and ? group by 1",
+            (window.since, window.until),
+        )
+        keep = window.keep
+        return sum(n for ministry, n in rows if keep is None or keep(ministry))
+
+    def close_stale_runs(self) -> int:
+        """Mark runs still 'running' as killed: only the lock holder runs, and that is us now."""
+        with self._transaction():
+            cursor = self.db.execute(
+                "update runs set outcome = 'killed', error = ? where outcome = 'running'",
+                ["the process ended without recording an outcome (killed or crashed)"],
+            )
+            return cursor.rowcount
 
     def save_attachment(self, row: dict[str, Any]) -> None:
         with self._transaction():
@@ -308,11 +341,12 @@ class Store:
         depth: str,
         now: str,
         counts: SaveCounts,
+        fresh: list[dict[str, Any]],
     ) -> None:
         digest = content_hash(release.title, release.ministry, release.date, release.lead)
-        row = _release_row(release, depth=depth, digest=digest)
+        row = _release_row(release, depth=release.depth or depth, digest=digest)
         if old is None:
-            self.db["releases"].insert({**row, "first_seen_at": now, "updated_at": now})
+            fresh.append({**row, "first_seen_at": now, "updated_at": now})
             counts.new += 1
             return
         if old["content_hash"] != digest:
@@ -332,11 +366,23 @@ class Store:
             self.db["releases"].update(release.news_id, {**row, "updated_at": now})
             counts.updated += 1
             return
-        if DEPTH_RANK[depth] > DEPTH_RANK.get(old["depth"], 0) or _better_body(row, old):
+        if DEPTH_RANK[row["depth"]] > DEPTH_RANK.get(old["depth"], 0) or _better_body(row, old):
             self.db["releases"].update(release.news_id, {**row, "updated_at": now})
             counts.enriched += 1
             return
         counts.unchanged += 1
+
+    def _insert_releases(self, rows: list[dict[str, Any]]) -> None:
+        """New rows in one prepared statement: per-row `table.insert` re-reads the schema each time
+        and cost more than parsing the page the rows came from."""
+        if not rows:
+            return
+        columns = list(rows[0])
+        sql = (
+            f"insert into releases ({', '.join(columns)}) "
+            f"values ({', '.join('?' * len(columns))})"
+        )
+        self.db.conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

@@ -325,6 +325,11 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "Apache"
     sys_version = ""
 
+    def setup(self) -> None:
+        """No Nagle delay: headers and body go out in separate writes."""
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the replica keeps its own structured log."""
 
