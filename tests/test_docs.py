@@ -59,6 +59,6 @@ def test_exit_code_table_matches_the_code():
 def test_ci_runs_the_readme_test_command():
     """.ci/run runs exactly the test command the quick start gives."""
     quick = README.split("## Quick start", 1)[1].split("```", 2)[1]
-    test_line = [line for line in quick.splitlines() if "pytest" in line][0]
+    test_line = next(line for line in quick.splitlines() if "pytest" in line)
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test_line.strip() in ci

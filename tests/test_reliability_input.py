@@ -6,6 +6,7 @@ import tracemalloc
 import unicodedata
 from pathlib import Path
 
+import httpx
 import pytest
 
 from kscrape.errors import FetchError
@@ -142,3 +143,20 @@ def test_release_without_any_body_text_is_marked_not_left_blank(config, replica)
     assert result.exit_code == 0, result.output
     row = stored(config)[news_id]
     assert row["body"] == "" and row["body_source"] == "none"
+
+
+def test_page_in_another_encoding_than_declared_fails_instead_of_storing_mojibake(
+    config, replica
+):
+    """EUC-KR bytes served as UTF-8 decode to U+FFFD runs: exit 7, no row written."""
+    with httpx.Client() as client:
+        page = client.post(f"{replica.url}/briefing/pressReleaseList.do",
+                           data={"pageIndex": "1", "startDate": "2023-06-29",
+                                 "endDate": "2023-06-29"}).text
+    wrong = page.encode("euc-kr", errors="replace")
+    replica.faults.add("list", kind="status", code=200, times=None, body=wrong,
+                       headers={"Content-Type": "text/html;charset=UTF-8"})
+    result = crawl_day(config)
+    assert result.exit_code == 7
+    assert "undecodable characters" in result.stderr
+    assert stored(config) == {}

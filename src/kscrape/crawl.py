@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from kscrape.config import Config
-from kscrape.errors import BlockedError, FetchError, GoneError, KscrapeError
-from kscrape.fetch import Fetcher
+from kscrape.errors import BlockedError, FetchError, GoneError, KscrapeError, ParseError
+from kscrape.fetch import Fetcher, Response
 from kscrape.listing import DateRange, days_back, list_form, windows
 from kscrape.lock import write_lock
 from kscrape.ministries import MinistryFilter, matches
@@ -44,6 +44,7 @@ DEEP_ENOUGH = {
     "view": ("view", "files"),
     "files": ("files",),
 }
+MAX_UNDECODABLE = 10
 MIN_COMPLETE_LEAD = 80
 POINTER_LEAD_MAX = 600
 ATTACHMENT_POINTER = re.compile(r"(첨부|붙임)[^\n]{0,80}?(참고|참조|확인)")
@@ -148,7 +149,7 @@ class Crawler:
                          until=span.until if span else None, rep_codes=rep_codes)
         response = self.fetcher.post(LIST_PATH, data=form)
         self.stats.pages += 1
-        html = decode_html(response.content, response.content_type)
+        html = page_text(response)
         return parse_list(html, base_url=self.config.base_url, url=response.url)
 
     def walk_window(self, span: DateRange) -> Walk:
@@ -284,7 +285,7 @@ class Crawler:
 
     def _add_view(self, release: Release) -> None:
         response = self.fetcher.get(release.url)
-        html = decode_html(response.content, response.content_type)
+        html = page_text(response)
         view = parse_view(html, base_url=self.config.base_url, url=response.url)
         release.published_at = view.published_at
         release.ministry_code = view.ministry_code
@@ -315,6 +316,20 @@ class Crawler:
         self.stats.failed += 1
         self.stats.failures.append(f"{news_id}: {error}")
         self.store.record_failure(self.run_id, url=url, error=error, news_id=news_id)
+
+
+def page_text(response: Response) -> str:
+    """A fetched page as text; one whose bytes do not decode is an error, never stored.
+
+    A page served in another encoding than it declares decodes to U+FFFD runs: storing it
+    would write mojibake titles that later runs would take for edits.
+    """
+    html = decode_html(response.content, response.content_type)
+    bad = html.count("\ufffd")
+    if bad > max(MAX_UNDECODABLE, len(html) // 1000):
+        raise ParseError(f"{response.url}: {bad} undecodable characters (wrong encoding?)",
+                         url=response.url)
+    return html
 
 
 def lead_is_complete(lead: str) -> bool:

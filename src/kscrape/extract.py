@@ -258,7 +258,15 @@ _T_CHARS = {
 }
 # Drawing objects whose text box (hp:drawText) is body text.
 _SHAPES = {
-    "rect", "ellipse", "arc", "polygon", "curve", "connectLine", "line", "container", "textart",
+    "rect",
+    "ellipse",
+    "arc",
+    "polygon",
+    "curve",
+    "connectLine",
+    "line",
+    "container",
+    "textart",
 }
 # Controls whose content the viewer shows as part of the body.
 _NOTE_CTRLS = {"footNote", "endNote"}
@@ -287,9 +295,11 @@ def _hwpx_sections(zf: zipfile.ZipFile) -> list[str]:
     present = {n for n in zf.namelist() if _SECTION_RE.fullmatch(n)}
     ordered: list[str] = []
     try:
-        hpf = zf.read("Contents/content.hpf") if zf.getinfo("Contents/content.hpf").file_size < (
-            1 << 20
-        ) else b""
+        hpf = (
+            zf.read("Contents/content.hpf")
+            if zf.getinfo("Contents/content.hpf").file_size < (1 << 20)
+            else b""
+        )
         ordered = _spine_order(hpf, present)
     except (KeyError, ET.ParseError):
         ordered = []
@@ -741,9 +751,7 @@ def _drop_pdf_masthead(blocks: list[_Block]) -> list[_Block]:
     The PDF has no table structure to go by: the cover runs from the start to the embargo
     line and on to the first paragraph that opens with a bullet or ends a sentence.
     """
-    marker = next(
-        (i for i, b in enumerate(blocks[:6]) if _MASTHEAD_RE.search(b.text)), None
-    )
+    marker = next((i for i, b in enumerate(blocks[:6]) if _MASTHEAD_RE.search(b.text)), None)
     if marker is None or any(len(b.text) > MASTHEAD_MAX_CHARS for b in blocks[:marker]):
         return blocks
     body = marker + 1
@@ -760,6 +768,7 @@ def _starts_body(text: str) -> bool:
     if text.startswith(("-", "‒")):
         return False
     return bool(_BULLET_RE.match(text)) or text.rstrip().endswith(("다.", "다", "."))
+
 
 # ---------------------------------------------------------------- choosing
 

@@ -123,10 +123,10 @@ class Faults:
         return KINDS[fault.kind](resp, fault.params, ctx)
 
 
-def _html(text: str, status: int = 200, **headers: str) -> Response:
-    return Response(
-        status=status, headers={"Content-Type": HTML_TYPE, **headers}, body=text.encode()
-    )
+def _html(text: str | bytes, status: int = 200, **headers: str) -> Response:
+    """A page from text (sent as UTF-8) or from exact bytes (e.g. in a wrong encoding)."""
+    body = text.encode() if isinstance(text, str) else text
+    return Response(status=status, headers={"Content-Type": HTML_TYPE, **headers}, body=body)
 
 
 def _with_body(resp: Response, body: bytes) -> Response:
