@@ -15,9 +15,9 @@ from contextlib import closing
 from datetime import date
 from pathlib import Path
 
-from kscrape.cli import _WindowProgress
 from kscrape.crawl import RunStats, WindowReport
 from kscrape.listing import DateRange
+from kscrape.progress import WindowProgress
 from kscrape.replica.corpus import Query
 
 from .conftest import cli_env, corpus_between, make_config, run_cli
@@ -220,7 +220,7 @@ def test_progress_on_a_terminal_shows_a_bar_with_an_eta_from_counts_and_rate(tmp
     """100 declared at 1 req/s, depth list: 6 requests a window, 4 windows left → 24 s."""
     config = make_config(tmp_path, "http://127.0.0.1:1", rate=1, depth="list")
     screen = _Terminal()
-    progress = _WindowProgress(config, stream=screen)
+    progress = WindowProgress(config, stream=screen)
     span = DateRange.from_iso("2023-06-30", "2023-06-30")
     progress(WindowReport(span, 100, 100, 1, 5), RunStats(new=100))
     progress.close()

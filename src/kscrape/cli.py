@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
-import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +37,7 @@ from kscrape.errors import (
     ParseError,
     StoreError,
 )
+from kscrape.logs import setup_logging
 
 OK, ERROR, USAGE, FETCH, PARTIAL, BLOCKED, LOCKED, PARSE, STORE, INTERRUPTED = (
     0, 1, 2, 3, 4, 5, 6, 7, 8, 130,
@@ -112,13 +111,8 @@ def _day(value: str | None, option: str) -> date | None:
     return parse_day(value, option=option) if value else None
 
 
-def today_kst() -> date:
-    """korea.kr dates its releases in Korean time, whatever this machine's zone is."""
-    return datetime.now(timezone(timedelta(hours=9))).date()
-
-
 def _span(since: str | None, until: str | None, *, required: bool = True) -> Any:
-    from kscrape.listing import DateRange
+    from kscrape.listing import DateRange, today_kst
 
     start, end = _day(since, "--since"), _day(until, "--until")
     if required and start is None:
@@ -148,33 +142,6 @@ depth_option = click.option(
 )
 
 
-def _setup_logging(verbose: bool, log_format: str, log_file: str) -> None:
-    root = logging.getLogger("kscrape")
-    root.handlers.clear()
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
-    if log_file:
-        try:
-            handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"cannot open log file {log_file}: {exc.strerror}") from exc
-    for handler in handlers:
-        handler.setFormatter(_JsonFormatter() if log_format == "json" else logging.Formatter(
-            "%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
-        root.addHandler(handler)
-    root.propagate = False
-
-
-class _JsonFormatter(logging.Formatter):
-    """One JSON object per line, for cron log collectors."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname,
-                 "logger": record.name, "message": record.getMessage()}
-        entry.update(getattr(record, "fields", {}))
-        return json.dumps(entry, ensure_ascii=False)
-
-
 @click.group(cls=KscrapeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kscrape")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
@@ -196,7 +163,7 @@ def cli(ctx: click.Context, config_path: str | None, db: str | None, base_url: s
             "log_file": log_file})
     except ConfigError as exc:
         raise Failure(str(exc), USAGE) from exc
-    _setup_logging(verbose, config.log_format, config.log_file)
+    setup_logging(verbose, config.log_format, config.log_file)
     ctx.obj = {"config": config, "verbose": verbose}
 
 
@@ -244,12 +211,13 @@ def _crawl_command(ctx: click.Context, command: str, since: str, until: str | No
                    ministries: tuple[str, ...], depth: str | None, *, resume: bool,
                    window_days: int | None = None, newest_first: bool = True) -> None:
     from kscrape.crawl import crawl_range, run
+    from kscrape.progress import WindowProgress
 
     config = _config(ctx, depth=depth, window_days=window_days)
     span = _span(since, until)
     filters = _ministries(ministries)
     with run(config, command, span=span, ministries=filters, depth=config.depth) as crawler:
-        progress = _WindowProgress(config)
+        progress = WindowProgress(config)
         try:
             stats = crawl_range(crawler, span, resume=resume, newest_first=newest_first,
                                 on_window=progress)
@@ -292,82 +260,6 @@ def update(ctx: click.Context, ministries: tuple[str, ...], depth: str | None,
     with run(config, "update", ministries=_ministries(ministries)) as crawler:
         stats = run_update(crawler, recheck_days=days)
     _report(stats)
-
-
-# Mean requests per release beyond the list pages; `auto` fetches files for about one in five.
-_REQUESTS_PER_RELEASE = {"list": 0.0, "auto": 0.5, "view": 1.0, "files": 2.0}
-
-
-class _WindowProgress:
-    """A progress bar with ETA on a terminal; one log line per window otherwise.
-
-    The ETA counts the requests still to make: the windows walked so far give the mean
-    declared count per window, hence list pages (20 releases each) and, at depth view or
-    files, one or two more requests per release. Each takes 1/rate seconds, or longer when
-    the run so far has been slower than the rate limit.
-    """
-
-    WIDTH = 20
-
-    def __init__(self, config: Config, stream: Any = None) -> None:
-        self.config = config
-        self.stream = stream if stream is not None else sys.stderr
-        self.tty = self.stream.isatty()
-        self.started = time.monotonic()
-        self.walked = 0
-        self.declared = 0
-        self.requests = 0.0
-        self.drawn = False
-
-    def __call__(self, report: Any, stats: Any) -> None:
-        if not report.skipped:
-            self.walked += 1
-            self.declared += report.declared
-            self.requests += self.requests_for(report.declared)
-        if self.tty:
-            self.draw(report, stats)
-            return
-        state = "already done" if report.skipped else (
-            f"{report.declared} listed, {report.matched} ours; total new {stats.new}, "
-            f"updated {stats.updated}, failed {stats.failed}, list pages {stats.pages}")
-        fields = {"window": report.index, "windows": report.total,
-                  "since": str(report.span.since), "until": str(report.span.until),
-                  "skipped": report.skipped, "declared": report.declared,
-                  "new": stats.new, "updated": stats.updated, "failed": stats.failed}
-        log.info("window %d/%d %s..%s: %s", report.index, report.total, report.span.since,
-                 report.span.until, state, extra={"fields": fields})
-
-    def requests_for(self, declared: float) -> float:
-        return 1 + declared / 20 + declared * _REQUESTS_PER_RELEASE[self.config.depth]
-
-    def eta(self, remaining_windows: int) -> float | None:
-        """Seconds left, or None before the first walked window gives a count to go by."""
-        if not self.walked:
-            return None
-        per_request = 1 / self.config.rate if self.config.rate else 0.0
-        per_request = max(per_request, (time.monotonic() - self.started) / self.requests)
-        return remaining_windows * self.requests_for(self.declared / self.walked) * per_request
-
-    def draw(self, report: Any, stats: Any) -> None:
-        filled = round(self.WIDTH * report.index / report.total)
-        bar = "#" * filled + "-" * (self.WIDTH - filled)
-        eta = self.eta(report.total - report.index)
-        left = "?" if eta is None else _clock(eta)
-        self.stream.write(
-            f"\r[{bar}] {report.index}/{report.total} windows {report.span.since}.."
-            f"{report.span.until}  new {stats.new}  failed {stats.failed}  ETA {left}\x1b[K")
-        self.stream.flush()
-        self.drawn = True
-
-    def close(self) -> None:
-        if self.drawn:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
-def _clock(seconds: float) -> str:
-    whole = int(seconds + 0.5)
-    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
 def _report(stats: Any) -> None:

@@ -13,12 +13,12 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 from kscrape.config import Config
 from kscrape.errors import BlockedError, FetchError, GoneError, KscrapeError, ParseError
 from kscrape.fetch import Fetcher, Response
-from kscrape.listing import DateRange, days_back, list_form, windows
+from kscrape.listing import DateRange, days_back, list_form, today_kst, windows
 from kscrape.lock import write_lock
 from kscrape.ministries import MinistryFilter, matches
 from kscrape.models import LIST_PATH, ListItem, ListPage, Release, view_url
@@ -49,12 +49,6 @@ MIN_COMPLETE_LEAD = 80
 POINTER_LEAD_MAX = 600
 ATTACHMENT_POINTER = re.compile(r"(첨부|붙임)[^\n]{0,80}?(참고|참조|확인)")
 MAX_RESCANS = 3
-KST = timezone(timedelta(hours=9))
-
-
-def today_kst() -> date:
-    """korea.kr dates releases in Korean time; a day is over only when it is over there."""
-    return datetime.now(KST).date()
 
 
 @dataclass(slots=True)
@@ -192,11 +186,16 @@ class Crawler:
     # -- deciding ---------------------------------------------------------------------------
 
     def matches(self, item: ListItem) -> bool:
-        return not self.ministries or any(matches(m, item.ministry) for m in self.ministries)
+        return self.ours(item.ministry)
 
     def ours(self, ministry: str) -> bool:
         """Whether a stored ministry name belongs to this run's selection."""
         return not self.ministries or any(matches(m, ministry) for m in self.ministries)
+
+    def forget_handled(self) -> None:
+        """Backfill windows are disjoint date ranges: what one window handled cannot be listed
+        by the next, so the run's memory stays flat however long the range."""
+        self._handled.clear()
 
     def wanted(self, items: Sequence[ListItem]) -> list[ListItem]:
         """Items of the chosen ministries that are new, edited, or stored at a lesser depth.
@@ -451,6 +450,7 @@ def crawl_range(
             if on_window:
                 on_window(WindowReport(part, 0, 0, index, len(parts), skipped=True), crawler.stats)
             continue
+        crawler.forget_handled()
         walk = crawler.walk_window(part)
         todo = crawler.wanted(walk.items)
         matched = sum(1 for i in walk.items if crawler.matches(i))

@@ -5,11 +5,17 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from kscrape.errors import ConfigError
 
 PAGE_SIZE = 20
+KST = timezone(timedelta(hours=9))
+
+
+def today_kst() -> date:
+    """korea.kr dates releases in Korean time; a day is over only when it is over there."""
+    return datetime.now(KST).date()
 
 
 @dataclass(frozen=True, slots=True)
