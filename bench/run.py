@@ -310,7 +310,7 @@ def bench_requests(b: Bench) -> dict[str, Any]:
     section = "4. Requests per release"
     print(f"\n{section}", flush=True)
     week = crawling.LAST_WEEK
-    spans = {"list": crawling.JUNE, "view": week, "files": week}
+    spans = {"list": crawling.JUNE, "auto": week, "view": week, "files": week}
     with Replica() as replica:
         depths = crawling.measure_depths(replica, spans)
         updates = crawling.measure_updates(replica, "list", (0, 1, 20, 100))
@@ -337,7 +337,9 @@ def bench_requests(b: Bench) -> dict[str, Any]:
     b.note(section, "Depth list over June 2023 walks 5 weekly windows; each window's last page "
                     "is partly filled, which is the ε above 1/20. Depth view and files over the "
                     "last week of June; the replica serves one HWPX per release (the real site "
-                    "often has an HWPX and a PDF, so files mode there costs ~1 request more).")
+                    "often has an HWPX and a PDF, so files mode there costs ~1 request more). "
+                    "Depth auto (the default) fetches the view page and files only for "
+                    "releases whose list lead merely points to the attachment.")
     return {"depths": depths, "updates": updates}
 
 

@@ -15,6 +15,8 @@ from contextlib import closing
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from kscrape.crawl import RunStats, WindowReport
 from kscrape.listing import DateRange
 from kscrape.progress import WindowProgress
@@ -161,10 +163,11 @@ def test_sigkill_at_random_points_then_resume_gives_the_uninterrupted_result(
     assert killed
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_sigint_during_backfill_exits_130_records_interrupted_and_rerun_completes(
-    config, replica
+    config, replica, signum
 ):
-    """Ctrl-C while a page is in flight: exit 130, runs row 'interrupted', rerun finishes."""
+    """Ctrl-C (or a service manager's SIGTERM) mid-page: exit 130, 'interrupted', rerun ends."""
     reached, release = threading.Event(), threading.Event()
 
     def hold(request) -> None:
@@ -176,7 +179,7 @@ def test_sigint_during_backfill_exits_130_records_interrupted_and_rerun_complete
     proc = _backfill(config, *KILL_SPAN)
     try:
         assert reached.wait(timeout=30)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signum)
         _, err = proc.communicate(timeout=30)
     finally:
         release.set()

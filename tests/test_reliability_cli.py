@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -13,7 +16,7 @@ from kscrape.errors import FetchError
 from kscrape.fetch import Fetcher
 from kscrape.store import SCHEMA_VERSION
 
-from .conftest import make_config
+from .conftest import cli_env, make_config, run_cli
 from .test_reliability_network import DAY, crawl_day, invoke
 
 RANGE = ("--since", DAY, "--until", DAY)
@@ -151,3 +154,18 @@ def test_a_fetcher_aimed_at_the_internet_fails_inside_the_guard(tmp_path):
     config = make_config(tmp_path, "http://192.0.2.1")
     with Fetcher(config) as fetcher, pytest.raises(FetchError, match="loopback"):
         fetcher.get("/")
+
+
+def test_export_into_a_pipe_closed_early_ends_quietly(config, replica):
+    """`kscrape export | head`: the reader leaving is not an error — exit 0, stderr empty."""
+    assert run_cli(config, "crawl", "--since", "2023-06-29", "--until", "2023-06-30").exit_code == 0
+    env = {**os.environ, **cli_env(config)}
+    proc = subprocess.Popen([sys.executable, "-m", "kscrape", "export", "--format", "jsonl"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.read(1000)
+    proc.stdout.close()
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 0
+    assert first.startswith(b'{"news_id": "') and err == b""

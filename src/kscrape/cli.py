@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -92,8 +95,18 @@ class KscrapeGroup(click.Group):
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    SIGTERM (what cron's timeout, systemd and `kill` send) stops a run like Ctrl-C does: the
+    current transaction rolls back, the run is recorded as interrupted, and the same command
+    resumes it.
+    """
+    signal.signal(signal.SIGTERM, _interrupt)
     cli(prog_name="kscrape")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 # -- shared options -----------------------------------------------------------------------
@@ -314,10 +327,21 @@ def export(ctx: click.Context, fmt: str, excel: bool, since: str | None, until: 
             since=start.isoformat() if start else None, until=end.isoformat() if end else None,
             ministry_names=names,
         )
+    except ExportError as exc:
+        if output is None and isinstance(exc.__cause__, BrokenPipeError):
+            _silence_stdout()
+            return
+        raise
     finally:
         store.close()
     if output:
         click.echo(f"wrote {count} releases to {output}", err=True)
+
+
+def _silence_stdout() -> None:
+    """The reader of a pipe (e.g. `head`) stopped: not an error; discard what is left."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 @cli.command()
