@@ -510,6 +510,14 @@ def _show_demo(config: Config, stats: Any) -> None:
                               "from releases order by date desc, news_id desc limit 5"):
             click.echo(f"  {row['news_id']} {row['date']} {row['ministry']} | {row['title']} "
                        f"({row['chars']} chars)")
+        for row in store.rows(
+            "select news_id, title, lead, body, body_source from releases where body_source "
+            "like 'attachment:%' order by news_id = '156577893' desc, date desc limit 1"
+        ):
+            click.echo(f"\n{row['news_id']} {row['title']}\n  list lead: {row['lead'][:120]}\n"
+                       f"  body from {row['body_source']}:")
+            for line in row["body"].splitlines()[:12]:
+                click.echo(f"    {line[:110]}")
     finally:
         store.close()
 
