@@ -41,7 +41,7 @@ def test_crawl_stores_exactly_the_corpus_releases_of_the_range(config, replica):
         assert row["date"] == record["approved_at"][:10]
         assert squash(row["body"]) == squash(_listed_text(record))
         assert row["body_source"] == "list"
-        assert row["url"].endswith(f"/briefing/pressReleaseView.do?newsId={news_id}")
+        assert row["url"] == f"https://www.korea.kr/briefing/pressReleaseView.do?newsId={news_id}"
 
 
 def test_crawl_with_ministry_name_stores_only_that_ministry(config, replica):

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from kscrape.errors import ExtractError
 from kscrape.extract import Extraction, best_text, extract, extract_contacts, sniff
@@ -283,3 +284,54 @@ def test_contacts_none_in_plain_body() -> None:
     """A body without a contact block yields no contacts, phone numbers in tables included."""
     text = "□ 문의는 콜센터(1588-0000)로 하면 된다.\n\n사업명\t금액\t044-202-7229"
     assert extract_contacts(text) == []
+
+
+def test_pdf_cover_at_the_foot_of_page_one_is_dropped() -> None:
+    """A floating cover table pypdf emits after the page-1 body (embargo, label, title) goes."""
+    text = extract(_bytes("156754275.pdf")).text
+    assert text.startswith("문지성 재정경제부 국제경제관리관은")
+    assert "보도시점" not in text
+    assert "범정부적인 협력과 의지 강조" not in text
+    assert "노력을 지속하겠다고 언급하였다." in text
+
+
+def test_pdf_embargo_continuation_lines_are_cover_not_body() -> None:
+    """Date lines under the embargo line ("< 4. 14.(화) 조간 >", "/ 배포 …") are dropped."""
+    for name, opening in [
+        ("156754261.pdf", "국립한국농수산대학교(총장 이주명"),
+        ("156754228.pdf", "공정거래위원회(위원장 주병기"),
+    ]:
+        text = extract(_bytes(name)).text
+        assert text.startswith(opening), text[:80]
+        assert "조간" not in text
+
+
+def test_pdf_body_after_subtitles_is_kept_even_without_indent() -> None:
+    """The first body paragraph survives when it is neither indented nor bulleted."""
+    text = extract(_bytes("156754267.pdf")).text
+    assert text.startswith("조달청(청장 백승보)은 공공부문의 디지털 전환을")
+    assert "초기 진입장벽 완화로" not in text
+
+
+def test_pdf_ballot_box_bullet_opens_a_paragraph() -> None:
+    """A ☐ bullet starts the body instead of being glued to the subtitle above it."""
+    text = extract(_bytes("156754282.pdf")).text
+    assert text.startswith("☐ 홍지선 국토교통부 2차관은 4월 13일 오후")
+    assert "유가보조금 집행현황 점검, 대중교통 활성화 방안 논의" not in text
+
+
+def test_pdf_repeated_table_header_rows_are_read_once() -> None:
+    """A table header row repeated at the top of each continued page appears once."""
+    pages = PdfReader(io.BytesIO(_bytes("156754182.pdf"))).pages
+    raw = [line.strip() for page in pages for line in page.extract_text().splitlines()]
+    assert raw.count("주무부처 기관명") == 4
+    text = extract(_bytes("156754182.pdf")).text
+    assert text.count("주무부처 기관명") - text.count("유형 주무부처 기관명") == 1
+
+
+def test_body_set_in_a_box_below_the_cover_is_kept() -> None:
+    """A release whose whole text sits in a one-cell table after the title box keeps it."""
+    text = extract(_bytes("156754211.hwpx")).text
+    assert "경력법조인 출신 신임검사 임용 대상자 총 48명의 명단을" in text
+    assert "보도시점" not in text
+    assert ("김수홍", "02-2110-3248") in {(c["name"], c["phone"]) for c in extract_contacts(text)}

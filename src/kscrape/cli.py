@@ -338,6 +338,56 @@ def export(ctx: click.Context, fmt: str, excel: bool, since: str | None, until: 
         click.echo(f"wrote {count} releases to {output}", err=True)
 
 
+@cli.command()
+@click.argument("terms", nargs=-1, required=True)
+@click.option("--since", default=None, help="First day, YYYY-MM-DD.")
+@click.option("--until", default=None, help="Last day, YYYY-MM-DD.")
+@ministry_option
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.pass_context
+def search(ctx: click.Context, terms: tuple[str, ...], since: str | None, until: str | None,
+           ministries: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Find releases whose title or body contains every term, newest first.
+
+    \b
+    Example:
+        kscrape search 고객중심경영 교육 --ministry 기획재정부
+    """
+    from kscrape.store import open_store
+    from kscrape.text import clean_inline
+
+    config = _config(ctx)
+    start, end = _day(since, "--since"), _day(until, "--until")
+    words = [w for w in (clean_inline(t) for t in terms) if w]
+    if not words:
+        raise ConfigError("search needs at least one non-blank term")
+    names = frozenset().union(*(f.names for f in _ministries(ministries))) or None
+    store = open_store(config.db, create=False)
+    try:
+        if store.ensure_search_index():
+            log.info("built the search index (once; it is kept up to date from now on)")
+        hits = store.search(words, since=start.isoformat() if start else None,
+                            until=end.isoformat() if end else None, names=names, limit=limit)
+    finally:
+        store.close()
+    for hit in hits:
+        if as_json:
+            click.echo(json.dumps({k: hit[k] for k in ("news_id", "date", "ministry", "title",
+                                                       "url")}, ensure_ascii=False))
+        else:
+            click.echo(f"{hit['news_id']} {hit['date']} {hit['ministry']} | {hit['title']}\n"
+                       f"    {_snippet(hit['title'] + ' ' + hit['body'], words)}")
+
+
+def _snippet(text: str, words: list[str], width: int = 50) -> str:
+    """The text around the first match, on one line."""
+    flat = " ".join(text.split())
+    at = min((i for i in (flat.lower().find(w.lower()) for w in words) if i >= 0), default=0)
+    start = max(0, at - width)
+    return ("…" if start else "") + flat[start : at + width * 2] + "…"
+
+
 def _silence_stdout() -> None:
     """The reader of a pipe (e.g. `head`) stopped: not an error; discard what is left."""
     devnull = os.open(os.devnull, os.O_WRONLY)

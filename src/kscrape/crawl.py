@@ -263,7 +263,7 @@ class Crawler:
         """A full record for a list item, fetching the view page and files as `depth` asks."""
         release = Release(
             news_id=item.news_id, title=item.title, ministry=item.ministry, date=item.date,
-            url=view_url(item.news_id, self.config.base_url), lead=item.lead, body=item.lead,
+            url=view_url(item.news_id), lead=item.lead, body=item.lead,
             body_source="list" if item.lead else "none", depth=self.depth_for(item),
         )
         if release.depth == "list":
@@ -273,7 +273,7 @@ class Crawler:
         except BlockedError:
             raise
         except FetchError as exc:
-            self._fail(item.news_id, release.url, str(exc))
+            self._fail(item.news_id, view_url(item.news_id, self.config.base_url), str(exc))
             return None
         except GoneError:
             log.warning("release %s was removed from the site after it was listed; skipped",
@@ -283,7 +283,7 @@ class Crawler:
         return release
 
     def _add_view(self, release: Release) -> None:
-        response = self.fetcher.get(release.url)
+        response = self.fetcher.get(view_url(release.news_id, self.config.base_url))
         html = page_text(response)
         view = parse_view(html, base_url=self.config.base_url, url=response.url)
         release.published_at = view.published_at

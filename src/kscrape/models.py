@@ -11,7 +11,11 @@ SITE_URL = "https://www.korea.kr"
 
 
 def view_url(news_id: str, base_url: str = SITE_URL) -> str:
-    """The canonical view URL of a release: the only identity korea.kr gives it is newsId."""
+    """The view URL of a release: the only identity korea.kr gives it is newsId.
+
+    Stored rows keep korea.kr's own (canonical) URL even when crawled from a replica; the
+    crawler asks `base_url` for the page.
+    """
     return f"{base_url.rstrip('/')}{VIEW_PATH}?newsId={news_id}"
 
 
