@@ -128,3 +128,17 @@ def test_lead_is_complete_tells_pointer_boilerplate_from_text():
         "([0601]문체부보도자료-게임물관리위원회 위원 위촉.hwpx)을 참고하시기 바랍니다.")
     body = "정부는 오늘 공공기관 경영진을 대상으로 교육을 개최하였다. " * 30
     assert lead_is_complete(body + " 자세한 내용은 첨부파일을 참고하시기 바랍니다.")
+
+
+def test_store_save_counts_a_release_given_twice_once(tmp_path: Path):
+    """One batch naming a newsId twice stores one row, the later record winning."""
+    from kscrape.models import Release
+    from kscrape.store import open_store
+
+    store = open_store(tmp_path / "x.db")
+    first = Release(news_id="1", title="처음", ministry="교육부", date="2023-06-01", url="u")
+    again = Release(news_id="1", title="나중", ministry="교육부", date="2023-06-01", url="u")
+    counts = store.save([first, again], depth="list")
+    rows = list(store.rows("select title from releases"))
+    store.close()
+    assert (counts.new, rows) == (1, [{"title": "나중"}])

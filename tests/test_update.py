@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 
+import sqlite_utils
+
 from .conftest import run_cli
 
 SEED = ("crawl", "--since", "2023-06-29", "--until", "2023-06-30")
@@ -140,3 +142,18 @@ def test_update_with_a_ministry_stops_at_its_own_stored_release(config, replica)
 def _columns(config) -> list[str]:
     with closing(sqlite3.connect(config.db)) as conn:
         return [r[1] for r in conn.execute("pragma table_info(releases)")]
+
+
+def test_edit_seen_at_list_depth_keeps_the_time_and_code_from_the_view_page(config, replica):
+    """An edit re-stored from the list alone keeps published_at and ministry_code."""
+    day = ("--since", "2023-06-29", "--until", "2023-06-29", "--ministry", "A00007")
+    assert run_cli(config, "crawl", *day, "--depth", "view").exit_code == 0
+    replica.edit_release("156577724", body="고친 본문입니다. " * 20)
+    assert run_cli(config, "crawl", *day, "--depth", "list").exit_code == 0
+    db = sqlite_utils.Database(config.db)
+    row = db["releases"].get("156577724")
+    versions = db["release_versions"].count_where("news_id = ?", ["156577724"])
+    db.close()
+    assert row["body"].startswith("고친 본문입니다.") and versions == 1
+    assert row["published_at"] == "2023-06-29T09:01:24+09:00"
+    assert row["ministry_code"] == "A00007"

@@ -24,6 +24,9 @@ from kscrape.models import Release
 
 SCHEMA_VERSION = 1
 SEARCH_TABLE = "releases_fts"
+# Facts from the view page that an edit of the text does not change: a shallower re-fetch of an
+# edited release keeps them instead of blanking them.
+STABLE_FIELDS = ("published_at", "ministry_code", "licence")
 DEPTH_RANK = {"list": 0, "view": 1, "files": 2}
 
 _SCHEMA = """
@@ -310,10 +313,11 @@ class Store:
         """Upsert a batch in one transaction; optionally mark a backfill window done with it.
 
         Unchanged releases are not rewritten; a release whose listing content changed keeps
-        its old values in release_versions.
+        its old values in release_versions. A newsId given twice counts once, the last wins.
         """
         now = utcnow()
         counts = SaveCounts()
+        releases = list({r.news_id: r for r in releases}.values())
         with self._transaction():
             known = self._stored_rows([r.news_id for r in releases])
             fresh: list[dict[str, Any]] = []
@@ -383,6 +387,7 @@ class Store:
             marks = ",".join("?" * len(chunk))
             sql = (
                 "select news_id, title, ministry, date, lead, body, body_source, depth, "
+                "published_at, ministry_code, licence, "
                 f"content_hash, updated_at from releases where news_id in ({marks})"
             )
             for row in self.rows(sql, chunk):
@@ -418,7 +423,8 @@ class Store:
                     "replaced_at": now,
                 }
             )
-            self.db["releases"].update(release.news_id, {**row, "updated_at": now})
+            kept = {k: old[k] for k in STABLE_FIELDS if row[k] is None and old[k] is not None}
+            self.db["releases"].update(release.news_id, {**row, **kept, "updated_at": now})
             counts.updated += 1
             return
         if DEPTH_RANK[row["depth"]] > DEPTH_RANK.get(old["depth"], 0) or _better_body(row, old):
