@@ -449,7 +449,13 @@ EXPLAIN: dict[str, str] = {
         "touches crawl, export and verify, so not done here), or checkpoint between windows "
         "instead of inside commits (`wal_autocheckpoint` raised, `wal_checkpoint(PASSIVE)` after "
         "each window). The ratio also drops when other processes compete for the 2 cores, since "
-        "commits wait on the disk while parsing does not."
+        "commits wait on the disk while parsing does not. Timed statement by statement, saving "
+        "10,000 releases takes ≈0.57 s: COMMIT ≈0.2 s and the batched INSERT ≈0.2 s (both "
+        "proportional to bytes), hashing ≈0.13 s; raising `wal_autocheckpoint` to 8000 pages "
+        "and a 16 KiB page size made no measurable difference, so they were not kept. Storing "
+        "the lead once was not done either: `lead` and `body` mean different things (the list "
+        "lead, and the complete text), and an empty `lead` or `body` in the archive would "
+        "surprise anyone querying it; the price is ≈2.5 KB per release at depth list."
     ),
     "3. Crawl rate accuracy": (
         "The limiter spaces request starts by at least 1/r measured from the real start of the "
