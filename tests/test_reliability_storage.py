@@ -22,7 +22,7 @@ from kscrape.export import export_releases
 from kscrape.listing import DateRange
 from kscrape.store import open_store
 
-from .conftest import make_config
+from .conftest import make_config, run_cli
 from .test_reliability_network import (
     DAY,
     OTHER_DAY,
@@ -246,3 +246,20 @@ def test_failed_cli_export_keeps_the_previous_file(config, replica, tmp_path, mo
     assert "No space left on device" in result.stderr
     assert out.read_text(encoding="utf-8") == "previous export\n"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == []
+
+
+def test_long_backfill_keeps_the_wal_bounded_while_the_database_grows(config, replica):
+    """A month of releases: the WAL is checkpointed as it goes, never holding the whole run."""
+    wal = Path(f"{config.db}-wal")
+    sizes: list[int] = []
+
+    def watch(request) -> None:
+        if wal.exists():
+            sizes.append(wal.stat().st_size)
+
+    replica.on_request(watch)
+    result = run_cli(config, "backfill", "--since", "2023-06-01", "--until", "2023-06-30")
+    assert result.exit_code == 0, result.output
+    database = Path(config.db).stat().st_size
+    assert sizes and max(sizes) < database / 2
+    assert max(sizes) < 16 * 2**20
