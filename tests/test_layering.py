@@ -1,0 +1,44 @@
+"""Each dependency stays in the one module that owns it, so a reader finds their room by name."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+PACKAGE = ROOT / "src" / "kscrape"
+OWNERS = {
+    "httpx": {"fetch.py"},
+    "selectolax": {"parse.py"},
+    "sqlite3": {"store.py"},
+    "sqlite_utils": {"store.py"},
+    "click": {"cli.py"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("library", sorted(OWNERS))
+def test_library_is_imported_only_by_its_owner(library: str):
+    """httpx only in fetch.py, selectolax in parse.py, sqlite in store.py, click in cli.py."""
+    users = {p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
+             if library in _imports(p)}
+    assert users == OWNERS[library]
+
+
+def test_tls_verification_cannot_be_switched_off_in_the_source():
+    """No `verify=False` anywhere in the package."""
+    offenders = [p.name for p in PACKAGE.rglob("*.py") if "verify=False" in p.read_text("utf-8")]
+    assert offenders == []
