@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from kscrape.config import Config, with_overrides
-from kscrape.crawl import crawl_range, run, update
+from kscrape.crawl import crawl_range, run
 from kscrape.listing import DateRange
 from kscrape.replica import LoggedRequest, Replica
+from kscrape.update import update
 
 JUNE = DateRange(date(2023, 6, 1), date(2023, 6, 30))
 LAST_WEEK = DateRange(date(2023, 6, 26), date(2023, 6, 30))

@@ -264,7 +264,7 @@ def update(ctx: click.Context, ministries: tuple[str, ...], depth: str | None,
         45 3 * * *  cd /srv/kscrape && .venv/bin/kscrape update --recheck 2
     """
     from kscrape.crawl import run
-    from kscrape.crawl import update as run_update
+    from kscrape.update import update as run_update
 
     config = _config(ctx, depth=depth)
     days = config.recheck_days if recheck_days == -1 else (recheck_days or 0)

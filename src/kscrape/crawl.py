@@ -13,12 +13,11 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 
 from kscrape.config import Config
 from kscrape.errors import BlockedError, FetchError, GoneError, KscrapeError, ParseError
 from kscrape.fetch import Fetcher, Response
-from kscrape.listing import DateRange, days_back, list_form, today_kst, windows
+from kscrape.listing import DateRange, list_form, today_kst, windows
 from kscrape.lock import write_lock
 from kscrape.ministries import MinistryFilter, matches
 from kscrape.models import LIST_PATH, ListItem, ListPage, Release, view_url
@@ -349,7 +348,8 @@ def _hash(item: ListItem) -> str:
     return content_hash(item.title, item.ministry, item.date, item.lead)
 
 
-def _label(ministries: Sequence[MinistryFilter]) -> str:
+def selection_label(ministries: Sequence[MinistryFilter]) -> str:
+    """How a run's ministry selection is written in the runs table (and compared later)."""
     return json.dumps([m.label for m in ministries], ensure_ascii=False)
 
 
@@ -378,7 +378,8 @@ def run(
             run_id = store.begin_run(
                 command, since=span.since.isoformat() if span else None,
                 until=span.until.isoformat() if span else None,
-                ministries=_label(ministries), depth=depth or config.depth, pid=os.getpid(),
+                ministries=selection_label(ministries), depth=depth or config.depth,
+                pid=os.getpid(),
             )
         except BaseException:
             store.close()
@@ -475,72 +476,3 @@ def _scopes(crawler: Crawler) -> tuple[str, list[str]]:
     labels = ",".join(sorted(m.label for m in crawler.ministries)) or "*"
     deep_enough = DEEP_ENOUGH[crawler.depth]
     return f"{labels}|{crawler.depth}", [f"{labels}|{d}" for d in deep_enough]
-
-
-# -- update -----------------------------------------------------------------------------------
-
-
-def update(
-    crawler: Crawler,
-    *,
-    recheck_days: int = 0,
-    on_page: Callable[[int, int], None] | None = None,
-) -> RunStats:
-    """Fetch what is new: walk the newest-first listing until a page reaches stored releases.
-
-    With nothing new this is one list request; with k new releases ⌈(k+1)/20⌉ pages. The
-    listing is ordered by approval time, not newsId, and releases are published late or
-    edited in place, which this walk cannot see: `recheck_days` also walks every page of
-    the last days, counted back from the newest day on page 1 rather than from our clock,
-    so that a weekend or holiday without releases does not leave the recheck empty. Edits
-    to older releases are found by `verify` or a backfill of their days, not by update.
-    On an empty archive (or one idle for long) the walk stops after `update_max_pages`.
-    """
-    horizon = _horizon(crawler)
-    newest: str | None = None
-    cap = crawler.config.update_max_pages
-    for number in range(1, cap + 1):
-        page = crawler.list_page(number, None)
-        crawler.stats.saw(page.items)
-        if page.items and newest is None:
-            newest = max(i.date for i in page.items)
-        done = crawler.reaches_known(page.items, horizon)
-        todo = crawler.wanted(page.items)
-        crawler.save_items(todo)
-        if on_page:
-            on_page(number, len(todo))
-        if done or number >= page.last_page:
-            break
-    else:
-        crawler.stats.note = (
-            f"stopped after {cap} list pages without reaching stored releases; run "
-            f"'kscrape backfill --since {horizon or '<first day>'} --until {crawler.stats.since}' "
-            "for the releases before them"
-        )
-        log.warning("update %s", crawler.stats.note)
-    if recheck_days and newest is not None:
-        walk = crawler.walk_window(days_back(date.fromisoformat(newest), recheck_days))
-        crawler.stats.saw(walk.items)
-        crawler.save_items(crawler.wanted(walk.items))
-    return crawler.stats
-
-
-def _horizon(crawler: Crawler) -> str | None:
-    """The newest day our selection's earlier runs reached: listed items before it are old.
-
-    That is the later of the newest stored release of ours and the newest day a finished
-    update with the same selection listed (a rarely publishing ministry has old releases,
-    but the listing above them was seen).
-    """
-    days = [
-        row["day"] for row in crawler.store.rows(
-            "select ministry, max(date) as day from releases group by ministry")
-        if crawler.ours(row["ministry"])
-    ]
-    days += [
-        row["until"] for row in crawler.store.rows(
-            "select max(until) as until from runs where command = 'update' and ministries = ? "
-            "and outcome in ('ok', 'partial')", (_label(crawler.ministries),))
-        if row["until"]
-    ]
-    return max(days, default=None)
