@@ -177,15 +177,8 @@ class Store:
 
     def known(self, news_ids: Iterable[str]) -> dict[str, Known]:
         """The stored hash and depth of those of `news_ids` already in the archive."""
-        ids = list(dict.fromkeys(news_ids))
-        found: dict[str, Known] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            sql = f"select news_id, content_hash, depth from releases where news_id in ({marks})"
-            for news_id, digest, depth in self._execute(sql, chunk):
-                found[news_id] = Known(digest, depth)
-        return found
+        rows = self._rows_by_id("content_hash, depth", news_ids)
+        return {k: Known(r["content_hash"], r["depth"]) for k, r in rows.items()}
 
     def count(self, where: str = "", params: Sequence[Any] = ()) -> int:
         sql = "select count(*) from releases" + (f" where {where}" if where else "")
@@ -263,16 +256,6 @@ class Store:
         sql = ("select news_id, date, ministry, title, body, url from releases where "
                f"{' and '.join(where) or '1'} order by date desc, news_id desc limit ?")
         return list(self.rows(sql, (*params, limit)))
-
-    def newest_date(self) -> str | None:
-        row = self._execute("select max(date) from releases").fetchone()
-        return row[0] if row else None
-
-    def ids_between(self, since: str, until: str) -> set[str]:
-        rows = self._execute(
-            "select news_id from releases where date between ? and ?", (since, until)
-        )
-        return {r[0] for r in rows}
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
         """Stream rows of a read query as dicts (for export and status)."""
@@ -381,15 +364,19 @@ class Store:
     # -- internals ------------------------------------------------------------------------
 
     def _stored_rows(self, news_ids: list[str]) -> dict[str, dict[str, Any]]:
+        columns = ("title, ministry, date, lead, body, body_source, depth, published_at, "
+                   "ministry_code, licence, content_hash, updated_at")
+        return self._rows_by_id(columns, news_ids)
+
+    def _rows_by_id(self, columns: str, news_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """`columns` of the stored releases among `news_ids`, by newsId; ids are looked up
+        500 at a time to stay under SQLite's bound-parameter limit."""
+        ids = list(dict.fromkeys(news_ids))
         found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(news_ids), 500):
-            chunk = news_ids[start : start + 500]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            sql = (
-                "select news_id, title, ministry, date, lead, body, body_source, depth, "
-                "published_at, ministry_code, licence, "
-                f"content_hash, updated_at from releases where news_id in ({marks})"
-            )
+            sql = f"select news_id, {columns} from releases where news_id in ({marks})"
             for row in self.rows(sql, chunk):
                 found[row["news_id"]] = row
         return found
