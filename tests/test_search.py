@@ -63,3 +63,11 @@ def test_search_without_a_database_is_a_one_line_error(config):
     result = run_cli(config, "search", "교육")
     assert result.exit_code == 8
     assert result.stderr.count("\n") == 1 and "no such database" in result.stderr
+
+
+def test_search_with_a_reversed_range_is_a_usage_error(config, replica):
+    """--since after --until: exit 2 with one line, like every other command."""
+    _crawl(config)
+    result = run_cli(config, "search", "교육", "--since", "2023-06-30", "--until", "2023-06-01")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: --since 2023-06-30 is after --until 2023-06-01\n"

@@ -124,15 +124,27 @@ def _day(value: str | None, option: str) -> date | None:
     return parse_day(value, option=option) if value else None
 
 
-def _span(since: str | None, until: str | None, *, required: bool = True) -> Any:
+def _span(since: str, until: str | None) -> Any:
+    """The range a crawling command walks; --until defaults to today in Korea."""
     from kscrape.listing import DateRange, today_kst
 
     start, end = _day(since, "--since"), _day(until, "--until")
-    if required and start is None:
-        raise ConfigError("--since is required (YYYY-MM-DD)")
     if start is None:
-        return None
+        raise ConfigError("--since is required (YYYY-MM-DD)")
     return DateRange(start, end or today_kst())
+
+
+def _bounds(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """Optional --since/--until of reading commands, checked like a crawl's range."""
+    start, end = _day(since, "--since"), _day(until, "--until")
+    if start and end and start > end:
+        raise ConfigError(f"--since {start} is after --until {end}")
+    return (start.isoformat() if start else None, end.isoformat() if end else None)
+
+
+def _ministry_names(values: tuple[str, ...]) -> frozenset[str] | None:
+    """Every name the selected ministries published under, or None for no selection."""
+    return frozenset().union(*(f.names for f in _ministries(values))) or None
 
 
 def _ministries(values: tuple[str, ...]) -> list[Any]:
@@ -314,18 +326,15 @@ def export(ctx: click.Context, fmt: str, excel: bool, since: str | None, until: 
     from kscrape.store import open_store
 
     config = _config(ctx)
-    start, end = _day(since, "--since"), _day(until, "--until")
-    if start and end and start > end:
-        raise ConfigError(f"--since {start} is after --until {end}")
+    start, end = _bounds(since, until)
     if excel and fmt != "csv":
         raise ConfigError("--excel applies to --format csv only")
-    names = frozenset().union(*(f.names for f in _ministries(ministries))) or None
+    names = _ministry_names(ministries)
     store = open_store(config.db, create=False)
     try:
         count = export_releases(
             store, Path(output) if output else None, fmt=fmt, excel=excel,
-            since=start.isoformat() if start else None, until=end.isoformat() if end else None,
-            ministry_names=names,
+            since=start, until=end, ministry_names=names,
         )
     except ExportError as exc:
         if output is None and isinstance(exc.__cause__, BrokenPipeError):
@@ -358,17 +367,16 @@ def search(ctx: click.Context, terms: tuple[str, ...], since: str | None, until:
     from kscrape.text import clean_inline
 
     config = _config(ctx)
-    start, end = _day(since, "--since"), _day(until, "--until")
+    start, end = _bounds(since, until)
     words = [w for w in (clean_inline(t) for t in terms) if w]
     if not words:
         raise ConfigError("search needs at least one non-blank term")
-    names = frozenset().union(*(f.names for f in _ministries(ministries))) or None
+    names = _ministry_names(ministries)
     store = open_store(config.db, create=False)
     try:
         if store.ensure_search_index():
             log.info("built the search index (once; it is kept up to date from now on)")
-        hits = store.search(words, since=start.isoformat() if start else None,
-                            until=end.isoformat() if end else None, names=names, limit=limit)
+        hits = store.search(words, since=start, until=end, names=names, limit=limit)
     finally:
         store.close()
     for hit in hits:
