@@ -14,7 +14,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -129,20 +130,35 @@ def rate_of(times: Sequence[float]) -> float:
 # -- 3. rate accuracy -------------------------------------------------------------------------
 
 
-def measure_rate(replica: Replica, rate: float, seconds: float) -> dict[str, Any]:
-    """Crawl at depth view with `rate` for `seconds`, then interrupt; rate from the replica log."""
+@contextmanager
+def june_crawl(replica: Replica, rate: float, name: str) -> Iterator[list[ChildRun]]:
+    """A `backfill --depth view` of June 2023 in a child at `rate`, running inside the block.
+
+    The block starts once the replica saw the first request; on leaving, the child is
+    stopped and its ChildRun appended to the yielded list.
+    """
     replica.reset()
-    with tempfile.TemporaryDirectory(prefix="kscrape-rate-") as tmp:
+    done: list[ChildRun] = []
+    with tempfile.TemporaryDirectory(prefix=f"kscrape-{name}-") as tmp:
         work = Path(tmp)
-        env = child_env(replica, work / "rate.db", rate)
+        env = child_env(replica, work / f"{name}.db", rate)
         started = time.perf_counter()
         proc = start_child(
             ["backfill", "--since", JUNE.since.isoformat(), "--until", JUNE.until.isoformat(),
              "--depth", "view"], env, work)
-        _wait_for_requests(replica, 1, timeout=30)
+        try:
+            _wait_for_requests(replica, 1, timeout=30)
+            yield done
+        finally:
+            proc.terminate()  # SIGINT may be ignored when the bench runs in the background
+            done.append(wait_child(proc, started))
+
+
+def measure_rate(replica: Replica, rate: float, seconds: float) -> dict[str, Any]:
+    """Crawl at depth view with `rate` for `seconds`, then interrupt; rate from the replica log."""
+    with june_crawl(replica, rate, "rate") as done:
         time.sleep(seconds)
-        proc.terminate()  # SIGINT may be ignored when the bench runs in the background
-        child = wait_child(proc, started)
+    child = done[0]
     times = [r.at for r in replica.requests]
     gaps = [b - a for a, b in itertools.pairwise(times)]
     achieved = rate_of(times)
@@ -162,22 +178,12 @@ def measure_rate(replica: Replica, rate: float, seconds: float) -> dict[str, Any
 def measure_backoff(replica: Replica, rate: float, before: float, after: float,
                     burst: int = 3, retry_after: int = 1) -> dict[str, Any]:
     """Rate before, during and after a burst of 429 + Retry-After answers."""
-    replica.reset()
-    with tempfile.TemporaryDirectory(prefix="kscrape-burst-") as tmp:
-        work = Path(tmp)
-        env = child_env(replica, work / "burst.db", rate)
-        started = time.perf_counter()
-        proc = start_child(
-            ["backfill", "--since", JUNE.since.isoformat(), "--until", JUNE.until.isoformat(),
-             "--depth", "view"], env, work)
-        _wait_for_requests(replica, 1, timeout=30)
+    with june_crawl(replica, rate, "burst"):
         time.sleep(before)
         replica.faults.add("*", kind="status", code=429, times=burst,
                            headers={"Retry-After": str(retry_after)})
         _wait_for(lambda: any(r.status == 429 for r in replica.requests), timeout=10)
         time.sleep(burst * retry_after + after)
-        proc.terminate()  # SIGINT may be ignored when the bench runs in the background
-        wait_child(proc, started)
     log = replica.requests
     refused = [r.at for r in log if r.status == 429]
     first_429, last_429 = refused[0], refused[-1]
