@@ -33,16 +33,14 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 from kscrape.errors import ExportError, KscrapeError
+from kscrape.paths import atomic_writer
 from kscrape.store import Store
 
 DEFAULT_COLUMNS: tuple[str, ...] = (
@@ -244,45 +242,8 @@ def _utf16_prefix(text: str, units: int) -> str:
 
 def _write_atomically(out: Path, encoding: str, write: Callable[[IO[str]], int]) -> int:
     """Write beside `out` and rename over it, so readers see the old file or the whole new one."""
-    tmp_name = ""
-    try:
-        with tempfile.NamedTemporaryFile(
-            "w",
-            encoding=encoding,
-            newline="",
-            dir=out.parent,
-            prefix=f".{out.name}.",
-            suffix=".tmp",
-            delete=False,
-        ) as tmp:
-            tmp_name = tmp.name
-            count = write(tmp)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.chmod(tmp_name, _target_mode(out))
-        os.replace(tmp_name, out)
-    except BaseException:
-        if tmp_name:
-            _discard(tmp_name)
-        raise
-    return count
-
-
-def _target_mode(out: Path) -> int:
-    """Temporary files are created 0600; give the export the mode a plain open() would."""
-    try:
-        return stat.S_IMODE(out.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _discard(path: str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
+    with atomic_writer(out, encoding=encoding) as handle:
+        return write(handle)
 
 
 @contextmanager

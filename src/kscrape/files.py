@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from kscrape.errors import ExtractError, FetchError
 from kscrape.extract import Extraction, extract, sniff
 from kscrape.fetch import Fetcher, filename_from_disposition
 from kscrape.models import DOWNLOAD_PATH, AttachmentRef
+from kscrape.paths import atomic_write
 from kscrape.store import Store, utcnow
 from kscrape.text import clean_inline
 
@@ -136,14 +135,5 @@ def _write_file(directory: Path, name: str, data: bytes) -> Path:
     target = directory / name
     if target.resolve().parent != directory.resolve():
         raise FetchError(f"refusing to write outside {directory}: {name!r}")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".part-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(target, data)
     return target

@@ -1,7 +1,6 @@
-"""The SQLite archive: schema, idempotent upserts, versions, runs and backfill windows.
+"""The SQLite archive: idempotent upserts, versions, runs and backfill windows.
 
-The only module that imports sqlite_utils or sqlite3. Every write happens inside
-`db.atomic()`, so a crash leaves whole batches or nothing.
+Every write happens inside `db.atomic()`, so a crash leaves whole batches or nothing.
 """
 
 from __future__ import annotations
@@ -21,101 +20,13 @@ import sqlite_utils
 
 from kscrape.errors import StoreError
 from kscrape.models import Release
+from kscrape.store.schema import SCHEMA_VERSION, migrate
 
-SCHEMA_VERSION = 1
 SEARCH_TABLE = "releases_fts"
 # Facts from the view page that an edit of the text does not change: a shallower re-fetch of an
 # edited release keeps them instead of blanking them.
 STABLE_FIELDS = ("published_at", "ministry_code", "licence")
 DEPTH_RANK = {"list": 0, "view": 1, "files": 2}
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS releases (
-    news_id TEXT PRIMARY KEY,
-    title TEXT NOT NULL,
-    ministry TEXT NOT NULL,
-    ministry_code TEXT,
-    date TEXT NOT NULL,
-    published_at TEXT,
-    lead TEXT NOT NULL DEFAULT '',
-    body TEXT NOT NULL DEFAULT '',
-    body_source TEXT NOT NULL DEFAULT '',
-    url TEXT NOT NULL,
-    licence TEXT,
-    contacts TEXT,
-    depth TEXT NOT NULL DEFAULT 'list',
-    content_hash TEXT NOT NULL,
-    first_seen_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS releases_date ON releases(date);
-CREATE INDEX IF NOT EXISTS releases_ministry_date ON releases(ministry, date);
-CREATE TABLE IF NOT EXISTS release_versions (
-    id INTEGER PRIMARY KEY,
-    news_id TEXT NOT NULL,
-    title TEXT NOT NULL,
-    ministry TEXT NOT NULL,
-    date TEXT NOT NULL,
-    lead TEXT NOT NULL,
-    body TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    stored_at TEXT NOT NULL,
-    replaced_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS release_versions_news_id ON release_versions(news_id);
-CREATE TABLE IF NOT EXISTS attachments (
-    news_id TEXT NOT NULL,
-    file_id TEXT NOT NULL,
-    name TEXT NOT NULL DEFAULT '',
-    url TEXT NOT NULL,
-    kind TEXT NOT NULL DEFAULT 'other',
-    path TEXT,
-    bytes INTEGER,
-    sha256 TEXT,
-    status TEXT NOT NULL DEFAULT 'pending',
-    extract_status TEXT,
-    error TEXT,
-    fetched_at TEXT,
-    PRIMARY KEY (news_id, file_id)
-);
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY,
-    command TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    since TEXT,
-    until TEXT,
-    ministries TEXT,
-    depth TEXT,
-    pid INTEGER,
-    listed INTEGER NOT NULL DEFAULT 0,
-    new INTEGER NOT NULL DEFAULT 0,
-    updated INTEGER NOT NULL DEFAULT 0,
-    unchanged INTEGER NOT NULL DEFAULT 0,
-    failed INTEGER NOT NULL DEFAULT 0,
-    requests INTEGER NOT NULL DEFAULT 0,
-    outcome TEXT NOT NULL DEFAULT 'running',
-    error TEXT
-);
-CREATE TABLE IF NOT EXISTS failures (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER NOT NULL,
-    news_id TEXT,
-    url TEXT NOT NULL,
-    error TEXT NOT NULL,
-    at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS windows (
-    scope TEXT NOT NULL,
-    since TEXT NOT NULL,
-    until TEXT NOT NULL,
-    declared INTEGER,
-    stored INTEGER,
-    done_at TEXT NOT NULL,
-    PRIMARY KEY (scope, since, until)
-);
-"""
-
 
 def utcnow() -> str:
     """Timestamps are UTC, second precision, ISO 8601 with Z: sortable as text."""
@@ -501,30 +412,11 @@ def open_store(path: str | Path, *, create: bool = True) -> Store:
     db = sqlite_utils.Database(conn)
     store = Store(db, path)
     try:
-        _migrate(db, version)
+        migrate(db, version)
     except sqlite3.Error as exc:
         conn.close()
         raise StoreError(f"{path}: cannot prepare database: {exc}") from exc
     return store
-
-
-def _migrate(db: sqlite_utils.Database, version: int) -> None:
-    """Create or upgrade the schema; PRAGMA user_version records how far we got."""
-    db.execute("pragma busy_timeout = 5000")
-    if db.journal_mode != "wal":
-        db.enable_wal()
-    db.execute("pragma synchronous = normal")
-    if version < SCHEMA_VERSION:
-        with db.atomic():
-            _run_script(db, _SCHEMA)
-            db.execute(f"pragma user_version = {SCHEMA_VERSION}")
-
-
-def _run_script(db: sqlite_utils.Database, script: str) -> None:
-    """executescript would commit the open transaction; run statements one by one instead."""
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)
 
 
 def dumps(value: Any) -> str:

@@ -1,0 +1,183 @@
+"""What every command shares: exit codes, the error edge, the run's Config, common options.
+
+Exit codes (also in README.md):
+
+    0   ok
+    1   unexpected error (a bug: please report it with -v output)
+    2   usage or configuration error (bad option, date, ministry, config key)
+    3   the site could not be reached or kept failing after all retries
+    4   partial: some releases failed after retries; they are listed in the runs/failures tables
+    5   blocked: the site refuses our requests (repeated 403 / connection resets)
+    6   another kscrape run holds the database's write lock
+    7   a page lacked the markup kscrape relies on (the site changed)
+    8   the database or an export file could not be written (disk full, not SQLite, newer schema)
+    130 interrupted (Ctrl-C); run the same command again to resume
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import IO, Any
+
+import click
+
+from kscrape.config import DEPTHS, Config, with_overrides
+from kscrape.errors import (
+    BlockedError,
+    ConfigError,
+    ExportError,
+    ExtractError,
+    FetchError,
+    KscrapeError,
+    LockedError,
+    ParseError,
+    StoreError,
+)
+
+OK, ERROR, USAGE, FETCH, PARTIAL, BLOCKED, LOCKED, PARSE, STORE, INTERRUPTED = (
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 130,
+)
+EXIT_CODES: tuple[tuple[type[KscrapeError], int], ...] = (
+    (ConfigError, USAGE),
+    (BlockedError, BLOCKED),
+    (FetchError, FETCH),
+    (LockedError, LOCKED),
+    (ParseError, PARSE),
+    (ExtractError, PARSE),
+    (StoreError, STORE),
+    (ExportError, STORE),
+)
+
+log = logging.getLogger("kscrape")
+
+
+class Failure(click.ClickException):
+    """A KscrapeError on its way out: one line on stderr and its exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def exit_code_for(exc: KscrapeError) -> int:
+    for kind, code in EXIT_CODES:
+        if isinstance(exc, kind):
+            return code
+    return ERROR
+
+
+class KscrapeGroup(click.Group):
+    """Catches errors once, at the edge, for every command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KscrapeError as exc:
+            log.debug("details", exc_info=True)
+            raise Failure(str(exc), exit_code_for(exc)) from exc
+        except KeyboardInterrupt:
+            raise Failure("interrupted; run the same command again to resume",
+                          INTERRUPTED) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            log.debug("details", exc_info=True)
+            raise Failure(f"unexpected error: {type(exc).__name__}: {exc} (run with -v for "
+                          "details)", ERROR) from exc
+
+
+# -- the run's settings and shared arguments ---------------------------------------------------
+
+
+def run_config(ctx: click.Context, **overrides: Any) -> Config:
+    """The run's Config: the group's file/env/options, then this command's options."""
+    base: Config = ctx.obj["config"]
+    return with_overrides(base, **overrides)
+
+
+def day(value: str | None, option: str) -> date | None:
+    from kscrape.listing import parse_day
+
+    return parse_day(value, option=option) if value else None
+
+
+def span(since: str, until: str | None) -> Any:
+    """The range a crawling command walks; --until defaults to today in Korea."""
+    from kscrape.listing import DateRange, today_kst
+
+    start, end = day(since, "--since"), day(until, "--until")
+    if start is None:
+        raise ConfigError("--since is required (YYYY-MM-DD)")
+    return DateRange(start, end or today_kst())
+
+
+def bounds(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """Optional --since/--until of reading commands, checked like a crawl's range."""
+    start, end = day(since, "--since"), day(until, "--until")
+    if start and end and start > end:
+        raise ConfigError(f"--since {start} is after --until {end}")
+    return (start.isoformat() if start else None, end.isoformat() if end else None)
+
+
+def ministry_names(values: tuple[str, ...]) -> frozenset[str] | None:
+    """Every name the selected ministries published under, or None for no selection."""
+    return frozenset().union(*(f.names for f in ministry_filters(values))) or None
+
+
+def ministry_filters(values: tuple[str, ...]) -> list[Any]:
+    from kscrape.ministries import resolve
+
+    out = []
+    for value in values:
+        out.extend(resolve(part) for part in value.split(",") if part.strip())
+    return out
+
+
+ministry_option = click.option(
+    "--ministry", "-m", "ministries", multiple=True, metavar="NAME|CODE",
+    help="Only this ministry: code (A00007), current or former name; repeat or comma-separate.",
+)
+depth_option = click.option(
+    "--depth", type=click.Choice(DEPTHS), default=None,
+    help="auto (default): files only where the list lead points to them; list: list pages "
+    "only; view: + each view page; files: + attachments and their text.",
+)
+
+
+def report(stats: Any) -> None:
+    """The one summary line of a crawling run; failures turn into exit 4."""
+    click.echo(
+        f"listed {stats.listed}, new {stats.new}, updated {stats.updated}, "
+        f"enriched {stats.enriched}, unchanged {stats.unchanged}, failed {stats.failed}, "
+        f"requests {stats.requests}"
+    )
+    if stats.failed:
+        for line in stats.failures[:10]:
+            log.debug("failed: %s", line)
+        raise Failure(f"{stats.failed} release(s) failed after retries; they are recorded in "
+                      "the failures table and will be retried by the next run", PARTIAL)
+
+
+@contextmanager
+def data_stdout() -> Iterator[IO[str]]:
+    """stdout for machine-readable output (CSV, JSON, Markdown): UTF-8 bytes, no newline
+    translation, whatever the console's code page or locale, so `> file` holds the same bytes
+    as `-o file`. Human-readable messages keep using click.echo."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        yield sys.stdout
+        return
+    sys.stdout.flush()
+    stream = io.TextIOWrapper(buffer, encoding="utf-8", newline="", write_through=True)
+    try:
+        yield stream
+    finally:
+        try:
+            stream.flush()
+        finally:
+            stream.detach()

@@ -1,0 +1,157 @@
+"""Commands that read the archive: export, search, status."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from kscrape.cli.common import (
+    bounds,
+    data_stdout,
+    ministry_names,
+    ministry_option,
+    run_config,
+)
+from kscrape.errors import ConfigError, ExportError
+
+log = logging.getLogger("kscrape")
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "json"]), default="csv",
+              show_default=True)
+@click.option("--excel", is_flag=True,
+              help="CSV for Excel: UTF-8 with BOM, formula-like cells neutralised.")
+@click.option("--since", default=None, help="First day, YYYY-MM-DD.")
+@click.option("--until", default=None, help="Last day, YYYY-MM-DD.")
+@ministry_option
+@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
+              help="Output file, written atomically (default: stdout).")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, excel: bool, since: str | None, until: str | None,
+           ministries: tuple[str, ...], output: str | None) -> None:
+    """Write stored releases as CSV, JSON lines or a JSON array.
+
+    \b
+    Example:
+        kscrape export --format csv --excel -o releases.csv
+    """
+    from kscrape.export import export_releases
+    from kscrape.store import open_store
+
+    config = run_config(ctx)
+    start, end = bounds(since, until)
+    if excel and fmt != "csv":
+        raise ConfigError("--excel applies to --format csv only")
+    names = ministry_names(ministries)
+    store = open_store(config.db, create=False)
+    try:
+        with data_stdout() as stdout:
+            count = export_releases(
+                store, Path(output) if output else None, fmt=fmt, excel=excel,
+                since=start, until=end, ministry_names=names, stdout=stdout,
+            )
+    except ExportError as exc:
+        if output is None and isinstance(exc.__cause__, BrokenPipeError):
+            _silence_stdout()
+            return
+        raise
+    finally:
+        store.close()
+    if output:
+        click.echo(f"wrote {count} releases to {output}", err=True)
+
+
+@click.command()
+@click.argument("terms", nargs=-1, required=True)
+@click.option("--since", default=None, help="First day, YYYY-MM-DD.")
+@click.option("--until", default=None, help="Last day, YYYY-MM-DD.")
+@ministry_option
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.pass_context
+def search(ctx: click.Context, terms: tuple[str, ...], since: str | None, until: str | None,
+           ministries: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Find releases whose title or body contains every term, newest first.
+
+    \b
+    Example:
+        kscrape search 고객중심경영 교육 --ministry 기획재정부
+    """
+    from kscrape.store import open_store
+    from kscrape.text import clean_inline
+
+    config = run_config(ctx)
+    start, end = bounds(since, until)
+    words = [w for w in (clean_inline(t) for t in terms) if w]
+    if not words:
+        raise ConfigError("search needs at least one non-blank term")
+    names = ministry_names(ministries)
+    store = open_store(config.db, create=False)
+    try:
+        if store.ensure_search_index():
+            log.info("built the search index (once; it is kept up to date from now on)")
+        hits = store.search(words, since=start, until=end, names=names, limit=limit)
+    finally:
+        store.close()
+    for hit in hits:
+        if as_json:
+            click.echo(json.dumps({k: hit[k] for k in ("news_id", "date", "ministry", "title",
+                                                       "url")}, ensure_ascii=False))
+        else:
+            click.echo(f"{hit['news_id']} {hit['date']} {hit['ministry']} | {hit['title']}\n"
+                       f"    {_snippet(hit['title'] + ' ' + hit['body'], words)}")
+
+
+def _snippet(text: str, words: list[str], width: int = 50) -> str:
+    """The text around the first match, on one line."""
+    flat = " ".join(text.split())
+    at = min((i for i in (flat.lower().find(w.lower()) for w in words) if i >= 0), default=0)
+    start = max(0, at - width)
+    return ("…" if start else "") + flat[start : at + width * 2] + "…"
+
+
+def _silence_stdout() -> None:
+    """The reader of a pipe (e.g. `head`) stopped: not an error; discard what is left."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+@click.command()
+@click.option("--runs", type=int, default=10, show_default=True, help="How many runs to show.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def status(ctx: click.Context, runs: int, as_json: bool) -> None:
+    """Show the archive: size, span, releases per year, recent runs and the lock holder."""
+    from kscrape.lock import describe, holder
+    from kscrape.store import open_store
+
+    config = run_config(ctx)
+    store = open_store(config.db, create=False)
+    try:
+        info = store.summary(runs=runs)
+    finally:
+        store.close()
+    info["lock"] = holder(config.db)
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"database   {info['database']} ({info['bytes'] / 1e6:.1f} MB)")
+    click.echo(f"releases   {info['releases']} ({info['oldest']} .. {info['newest']}), "
+               f"attachments {info['attachments']}")
+    click.echo("per year   " + ", ".join(f"{y}: {n}" for y, n in info["per_year"].items()))
+    lock = info["lock"]
+    click.echo(f"lock       {'free' if lock is None else 'held by ' + describe(lock)}")
+    for r in info["runs"]:
+        days = f" {r['since']}..{r['until']}" if r["since"] else ""
+        click.echo(f"run {r['id']:>4} {r['started_at']} {r['command']}{days}: {r['outcome']}, "
+                   f"new {r['new']}, updated {r['updated']}, failed {r['failed']}, "
+                   f"requests {r['requests']}" + (f" — {r['error']}" if r["error"] else ""))
+
+
+COMMANDS = (export, search, status)

@@ -1,0 +1,128 @@
+"""The archive's schema and its migrations.
+
+Each migration is a function applied once, in order, inside one transaction; PRAGMA
+user_version counts how many have run. A database whose count exceeds ours was written by a
+newer kscrape and is refused before anything is written to it. Add a migration by appending
+a function to MIGRATIONS; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+_INITIAL = """
+CREATE TABLE IF NOT EXISTS releases (
+    news_id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    ministry TEXT NOT NULL,
+    ministry_code TEXT,
+    date TEXT NOT NULL,
+    published_at TEXT,
+    lead TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL DEFAULT '',
+    body_source TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL,
+    licence TEXT,
+    contacts TEXT,
+    depth TEXT NOT NULL DEFAULT 'list',
+    content_hash TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS releases_date ON releases(date);
+CREATE INDEX IF NOT EXISTS releases_ministry_date ON releases(ministry, date);
+CREATE TABLE IF NOT EXISTS release_versions (
+    id INTEGER PRIMARY KEY,
+    news_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    ministry TEXT NOT NULL,
+    date TEXT NOT NULL,
+    lead TEXT NOT NULL,
+    body TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    stored_at TEXT NOT NULL,
+    replaced_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS release_versions_news_id ON release_versions(news_id);
+CREATE TABLE IF NOT EXISTS attachments (
+    news_id TEXT NOT NULL,
+    file_id TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'other',
+    path TEXT,
+    bytes INTEGER,
+    sha256 TEXT,
+    status TEXT NOT NULL DEFAULT 'pending',
+    extract_status TEXT,
+    error TEXT,
+    fetched_at TEXT,
+    PRIMARY KEY (news_id, file_id)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    command TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    since TEXT,
+    until TEXT,
+    ministries TEXT,
+    depth TEXT,
+    pid INTEGER,
+    listed INTEGER NOT NULL DEFAULT 0,
+    new INTEGER NOT NULL DEFAULT 0,
+    updated INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    requests INTEGER NOT NULL DEFAULT 0,
+    outcome TEXT NOT NULL DEFAULT 'running',
+    error TEXT
+);
+CREATE TABLE IF NOT EXISTS failures (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    news_id TEXT,
+    url TEXT NOT NULL,
+    error TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS windows (
+    scope TEXT NOT NULL,
+    since TEXT NOT NULL,
+    until TEXT NOT NULL,
+    declared INTEGER,
+    stored INTEGER,
+    done_at TEXT NOT NULL,
+    PRIMARY KEY (scope, since, until)
+);
+"""
+
+
+def _initial(db: sqlite_utils.Database) -> None:
+    """Version 1: releases, versions, attachments, runs, failures, backfill windows."""
+    run_script(db, _INITIAL)
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_initial,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(db: sqlite_utils.Database, version: int) -> None:
+    """Set the connection up and apply the migrations the file has not seen yet."""
+    db.execute("pragma busy_timeout = 5000")
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    db.execute("pragma synchronous = normal")
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        with db.atomic():
+            step(db)
+            db.execute(f"pragma user_version = {number}")
+
+
+def run_script(db: sqlite_utils.Database, script: str) -> None:
+    """executescript would commit the open transaction; run statements one by one instead."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
