@@ -306,6 +306,7 @@ class Crawler:
         best = best_text([r.extraction for r in results if r.extraction is not None])
         if best is not None:
             release.body, release.body_source = best.text, f"attachment:{best.format}"
+            release.body_md = best.markdown or None
             contacts = extract_contacts(best.text)
             release.contacts = dumps(contacts) if contacts else None
 

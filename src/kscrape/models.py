@@ -83,6 +83,7 @@ class Release:
     lead: str = ""
     body: str = ""
     body_source: str = ""  # list | view | attachment:<kind> | none
+    body_md: str | None = None  # the body as structured Markdown, when it came from a file
     ministry_code: str | None = None
     published_at: str | None = None
     licence: str | None = None

@@ -31,12 +31,17 @@ MAX_REPLACEMENT_RATIO = 0.1
 
 @dataclass(frozen=True)
 class Extraction:
-    """Text pulled from one attachment, and whether it can be trusted."""
+    """Text pulled from one attachment, and whether it can be trusted.
+
+    `text` is the plain body (for search and CSV); `markdown` the same body with its
+    structure (headings, lists, tables); both come from the same document blocks.
+    """
 
     format: str
     text: str
     status: str
     detail: str = ""
+    markdown: str = ""
 
 
 @dataclass(frozen=True)

@@ -178,6 +178,15 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: {exc}") from exc
 
+    def release(self, news_id: str) -> dict[str, Any] | None:
+        """The stored row of one release, or None."""
+        return next(self.rows("select * from releases where news_id = ?", (news_id,)), None)
+
+    def attachments_of(self, news_id: str) -> list[dict[str, Any]]:
+        """The attachment rows of one release, in the order the view page listed them."""
+        return list(self.rows("select * from attachments where news_id = ? order by rowid",
+                              (news_id,)))
+
     def attachment(self, news_id: str, file_id: str) -> dict[str, Any] | None:
         rows = list(
             self.rows(
@@ -275,7 +284,7 @@ class Store:
     # -- internals ------------------------------------------------------------------------
 
     def _stored_rows(self, news_ids: list[str]) -> dict[str, dict[str, Any]]:
-        columns = ("title, ministry, date, lead, body, body_source, depth, published_at, "
+        columns = ("title, ministry, date, lead, body, body_md, body_source, depth, published_at, "
                    "ministry_code, licence, content_hash, updated_at")
         return self._rows_by_id(columns, news_ids)
 
@@ -316,6 +325,7 @@ class Store:
                     "date": old["date"],
                     "lead": old["lead"],
                     "body": old["body"],
+                    "body_md": old["body_md"],
                     "content_hash": old["content_hash"],
                     "stored_at": old["updated_at"],
                     "replaced_at": now,
@@ -376,6 +386,7 @@ def _release_row(release: Release, *, depth: str, digest: str) -> dict[str, Any]
         "lead": release.lead,
         "body": release.body,
         "body_source": release.body_source,
+        "body_md": release.body_md,
         "url": release.url,
         "licence": release.licence,
         "contacts": release.contacts,

@@ -105,7 +105,13 @@ def _initial(db: sqlite_utils.Database) -> None:
     run_script(db, _INITIAL)
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_initial,)
+def _body_md(db: sqlite_utils.Database) -> None:
+    """Version 2: the body as structured Markdown beside the plain text (NULL until known)."""
+    db.execute("alter table releases add column body_md text")
+    db.execute("alter table release_versions add column body_md text")
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_initial, _body_md)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,68 @@
+"""The document model every extractor yields: ordered blocks of a release's attachment.
+
+Extractors (HWPX, HWP 5, PDF) read a document into these blocks; `body` text and Markdown are
+both rendered from the same blocks, so search, CSV and the Markdown record never disagree
+about what a release says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """The title box (level 1) or a numbered or boxed section title (level 2 and deeper)."""
+
+    text: str
+    level: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph; a list item keeps its Korean marker (□ ㅇ ○ - ※ * ▸ ①) at its start.
+
+    `depth` is the item's indentation level (0: top level).
+    """
+
+    text: str
+    depth: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Footnote:
+    """A footnote or endnote, with the mark that refers to it in the text."""
+
+    text: str
+    mark: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A picture, kept as a placeholder that names it (and its caption, when it has one)."""
+
+    name: str
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell of a table at its grid position; a merged cell spans rows and columns."""
+
+    row: int
+    col: int
+    blocks: tuple[Block, ...] = ()
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table as a grid of `rows` × `cols` positions, covered by its cells."""
+
+    cells: tuple[Cell, ...]
+    rows: int
+    cols: int
+
+
+Block = Heading | Paragraph | Table | Footnote | Image

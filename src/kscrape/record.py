@@ -1,0 +1,87 @@
+"""One release as a record people read: Markdown, plain text or JSON.
+
+The Markdown layout is the one public Markdown corpora of korea.kr releases use: `# title`, a
+metadata list (출처, 부처, 게시 시각, 기사 URL, attachments), then `## 본문`, `## 담당 부서` and
+`## 첨부파일`. No I/O here: the caller reads the rows from the store.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+SOURCE = "대한민국 정책브리핑 보도자료"
+LICENCE = "공공누리 제1유형 (KOGL type 1), 출처: 대한민국 정책브리핑"
+KIND_LABEL = {"hwpx": "HWPX", "hwp": "HWP", "pdf": "PDF"}
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A stored release with its attachments and parsed contacts."""
+
+    release: dict[str, Any]
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def contacts(self) -> list[dict[str, str]]:
+        raw = self.release.get("contacts")
+        try:
+            value = json.loads(raw) if raw else []
+        except ValueError:
+            return []
+        return value if isinstance(value, list) else []
+
+    @property
+    def body_markdown(self) -> str:
+        """The structured body when an attachment gave one, else the plain text as it is."""
+        return self.release.get("body_md") or self.release.get("body") or ""
+
+
+def to_markdown(record: Record) -> str:
+    r = record.release
+    lines = [f"# {r['title']}", "", f"- 출처: {SOURCE}", f"- 부처: {r['ministry']}"]
+    if r.get("ministry_code"):
+        lines.append(f"- 부처 코드: {r['ministry_code']}")
+    lines.append(f"- 게시 시각: {r.get('published_at') or r['date']}")
+    lines.append(f"- 원문 URL: {r['url']}")
+    for att in record.attachments:
+        lines.append(f"- {KIND_LABEL.get(att['kind'], '파일')} 첨부: {att['name']}")
+    lines += ["", "## 본문", "", record.body_markdown.strip() or "(본문 없음)"]
+    if record.contacts:
+        lines += ["", "## 담당 부서", ""]
+        lines += [f"- {contact_line(c)}" for c in record.contacts]
+    if record.attachments:
+        lines += ["", "## 첨부파일", ""]
+        lines += [f"- {att['name']}" for att in record.attachments]
+    return "\n".join(lines) + "\n"
+
+
+def to_text(record: Record) -> str:
+    r = record.release
+    head = [r["title"], f"{r['ministry']} · {r.get('published_at') or r['date']} · {r['url']}"]
+    parts = ["\n".join(head), r.get("body") or ""]
+    if record.contacts:
+        parts.append("\n".join(contact_line(c) for c in record.contacts))
+    if record.attachments:
+        parts.append("\n".join(f"첨부: {att['name']}" for att in record.attachments))
+    return "\n\n".join(p for p in parts if p.strip()) + "\n"
+
+
+def to_json(record: Record) -> dict[str, Any]:
+    return {
+        **{k: v for k, v in record.release.items() if k != "contacts"},
+        "contacts": record.contacts,
+        "attachments": [
+            {k: att.get(k) for k in ("file_id", "name", "kind", "bytes", "sha256", "status",
+                                     "extract_status", "url")}
+            for att in record.attachments
+        ],
+    }
+
+
+def contact_line(contact: dict[str, str]) -> str:
+    """'대외환경대응과 / 책임자 과장 예우영 / 044-204-7444' from one parsed contact."""
+    who = " ".join(contact.get(k, "") for k in ("role", "title", "name") if contact.get(k))
+    parts = [contact.get("dept", ""), who, contact.get("phone", ""), contact.get("email", "")]
+    return " / ".join(p for p in parts if p)
