@@ -20,7 +20,8 @@ import pytest
 from kscrape.config import load_config
 from kscrape.errors import FetchError
 from kscrape.fetch import Fetcher, filename_from_disposition
-from kscrape.files import NAME_MAX_BYTES, safe_name
+from kscrape.files import safe_name
+from kscrape.paths import COMPONENT_MAX_BYTES
 
 from .conftest import ROOT, make_config
 from .test_reliability_network import (
@@ -127,7 +128,7 @@ def test_hostile_attachment_names_never_choose_the_path(config, replica, name):
     assert all(p.parent == root for p in every_file if p.suffix in (".hwpx", ".hwp", ".pdf"))
     expected = HOSTILE_NAMES[name]
     if expected is None:
-        assert len(stored_name.encode("utf-8")) <= NAME_MAX_BYTES
+        assert len(stored_name.encode("utf-8")) <= COMPONENT_MAX_BYTES
         assert stored_name.endswith(".hwpx") and stored_name.startswith("가가")
     else:
         assert stored_name == expected

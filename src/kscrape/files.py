@@ -15,7 +15,7 @@ from kscrape.errors import ExtractError, FetchError
 from kscrape.extract import Extraction, extract, sniff
 from kscrape.fetch import Fetcher, filename_from_disposition
 from kscrape.models import DOWNLOAD_PATH, AttachmentRef
-from kscrape.paths import atomic_write
+from kscrape.paths import atomic_write, safe_component
 from kscrape.store import Store, utcnow
 from kscrape.text import clean_inline
 
@@ -23,9 +23,6 @@ log = logging.getLogger("kscrape.files")
 
 EXTENSIONS = {"hwpx": "hwpx", "hwp": "hwp", "pdf": "pdf"}
 _SAFE_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
-_UNSAFE_CHARS = re.compile(r'[<>:"|?*]')
-_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)", re.IGNORECASE)
-NAME_MAX_BYTES = 255
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,20 +75,12 @@ def safe_name(name: str) -> str:
     """The server's file name as metadata that is also safe as a file name anywhere.
 
     Files are saved under our own `<newsId>_<fileId>.<ext>`; this only keeps the original
-    name without directories, controls, Windows-reserved names or more than 255 bytes, so a
-    user who saves a file under it later cannot be led out of a folder.
+    name without directories or invisible characters, under the one set of rules of
+    `paths.safe_component` (Windows' forbidden characters and device names, 255 bytes with a
+    hash and the extension kept), so a user who saves a file under it later cannot be led
+    out of a folder. A name with nothing left (`..`) is stored empty.
     """
-    name = clean_inline(name.replace("\\", "/")).rsplit("/", 1)[-1]
-    name = _UNSAFE_CHARS.sub("_", name).strip(" .")
-    if _RESERVED.match(name):
-        name = "_" + name
-    if len(name.encode("utf-8")) > NAME_MAX_BYTES:
-        stem, dot, ext = name.rpartition(".")
-        suffix = f".{ext}" if dot and 0 < len(ext) <= 8 else ""
-        stem = stem if suffix else name
-        room = NAME_MAX_BYTES - len(suffix.encode("utf-8"))
-        name = stem.encode("utf-8")[:room].decode("utf-8", errors="ignore").rstrip(" .") + suffix
-    return name
+    return safe_component(clean_inline(name.replace("\\", "/")).rsplit("/", 1)[-1], fallback="")
 
 
 def _extract_quietly(data: bytes) -> Extraction | None:

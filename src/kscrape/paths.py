@@ -1,9 +1,13 @@
 """File names and file writes that are safe on Linux, macOS and Windows.
 
 Every file kscrape names after something it did not choose (a release title, a watch name,
-a server's file name) goes through `safe_component`; every file it writes for people to
-read (exports, Markdown trees, feeds) goes through `atomic_write`, so a reader sees the old
-file or the whole new one, never half of either.
+a server's file name) goes through `safe_component` (or `fit_path` for a whole path under an
+output folder); every file it writes for people to read (exports, Markdown trees, feeds) goes
+through `atomic_writer`/`atomic_write`, so a reader sees the old file or the whole new one,
+never half of either.
+
+The rules are Windows' (the strictest of the three): no `< > : " / \\ | ? *` or controls, no
+trailing dot or space, no device names, 255 units per name and 260 per path (MAX_PATH).
 """
 
 from __future__ import annotations
@@ -19,33 +23,69 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-# Characters Windows forbids in a name, plus the path separators of every platform.
-_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-# Names Windows reserves for devices, with or without an extension.
-_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)", re.IGNORECASE)
-COMPONENT_MAX_BYTES = 255
+# Characters Windows forbids in a name, the path separators of every platform, and controls.
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f]')
+# Names Windows reserves for devices, also with an extension or spaces before it (`CON .txt`).
+_RESERVED = re.compile(
+    r"^(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³]) *(\.|$)", re.IGNORECASE)
+# An extension worth keeping when a long name is cut: `.hwpx`, `.md`, `.xml`.
+_EXTENSION = re.compile(r"\.[0-9A-Za-z]{1,8}$")
+COMPONENT_MAX_BYTES = 255  # ext4, APFS (UTF-8 bytes); NTFS allows 255 UTF-16 units
+COMPONENT_MAX_CHARS = 120
+WINDOWS_MAX_PATH = 259  # MAX_PATH is 260 with the terminating NUL
 HASH_CHARS = 8
 
 
-def safe_component(name: str, *, max_chars: int = 120, fallback: str = "_") -> str:
+def safe_component(name: str, *, max_chars: int = COMPONENT_MAX_CHARS, fallback: str = "_") -> str:
     """One path component that every common file system accepts and that names the same file.
 
     NFC (macOS keeps what it is given, and NFD Hangul would otherwise look like another
-    name), no separators, controls or characters Windows forbids, no trailing dots or
-    spaces, no device names (CON, NUL, COM1 …). A name longer than `max_chars` characters
-    (or 255 UTF-8 bytes) is cut and ends in a hash of the whole name, so two long titles
-    that share a beginning still get two files, and the same title always the same one.
+    name), no separators, controls or characters Windows forbids (each becomes `_`), no
+    leading or trailing dots or spaces, no device names (CON, NUL, COM1 … become `_CON`).
+    A name longer than `max_chars` (UTF-16 units, as Windows counts) or 255 UTF-8 bytes is
+    cut and ends in `~` and a hash of the whole name, before a short extension if it had one:
+    two long titles that share a beginning still get two files, and the same title (in NFC
+    or NFD) always the same one.
     """
-    text = unicodedata.normalize("NFC", name)
-    text = _FORBIDDEN.sub("_", text)
-    text = " ".join(text.split()).strip(" .")
+    nfc = unicodedata.normalize("NFC", name)
+    text = " ".join(_FORBIDDEN.sub("_", nfc).split()).strip(" .")
     if _RESERVED.match(text):
         text = "_" + text
-    if len(text) > max_chars or len(text.encode("utf-8")) > COMPONENT_MAX_BYTES:
-        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:HASH_CHARS]
-        room = min(max_chars, COMPONENT_MAX_BYTES // 4) - HASH_CHARS - 1
-        text = f"{text[:room].rstrip(' ._')}~{digest}"
+    if _units(text) > max_chars or len(text.encode("utf-8")) > COMPONENT_MAX_BYTES:
+        match = _EXTENSION.search(text)
+        extension = match.group() if match else ""
+        tail = "~" + hashlib.sha256(nfc.encode("utf-8")).hexdigest()[:HASH_CHARS] + extension
+        stem = _prefix(text[: len(text) - len(extension)], max_chars - len(tail),
+                       COMPONENT_MAX_BYTES - len(tail))
+        text = stem.rstrip(" ._") + tail
     return text or fallback
+
+
+def fit_path(root: Path, *parts: str, limit: int = WINDOWS_MAX_PATH) -> Path:
+    """`root/part/…/part`, each part a `safe_component`, the last one cut further if needed
+    so that the absolute path stays within Windows' 260 characters (Explorer, Excel and
+    Hangul still refuse longer ones). A root too deep to leave 24 characters for the last
+    part gets them anyway.
+    """
+    folder = Path(os.path.abspath(root)).joinpath(*(safe_component(p) for p in parts[:-1]))
+    room = limit - _units(str(folder)) - 1
+    return folder / safe_component(parts[-1], max_chars=max(24, min(room, COMPONENT_MAX_CHARS)))
+
+
+def _units(text: str) -> int:
+    """Length as Windows counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _prefix(text: str, max_units: int, max_bytes: int) -> str:
+    """The longest prefix within both limits."""
+    units = size = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        size += len(char.encode("utf-8"))
+        if units > max_units or size > max_bytes:
+            return text[:index]
+    return text
 
 
 @contextmanager

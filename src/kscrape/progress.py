@@ -37,7 +37,7 @@ class WindowProgress:
         self.walked = 0
         self.declared = 0
         self.requests = 0.0
-        self.drawn = False
+        self.drawn = 0  # width of the longest line drawn, 0 before the first
 
     def __call__(self, report: WindowReport, stats: RunStats) -> None:
         if not report.skipped:
@@ -73,11 +73,12 @@ class WindowProgress:
         bar = "#" * filled + "-" * (self.WIDTH - filled)
         eta = self.eta(report.total - report.index)
         left = "?" if eta is None else clock(eta)
-        self.stream.write(
-            f"\r[{bar}] {report.index}/{report.total} windows {report.span.since}.."
-            f"{report.span.until}  new {stats.new}  failed {stats.failed}  ETA {left}\x1b[K")
+        line = (f"[{bar}] {report.index}/{report.total} windows {report.span.since}.."
+                f"{report.span.until}  new {stats.new}  failed {stats.failed}  ETA {left}")
+        # Spaces, not an ANSI erase: a Windows console shows escape codes as text.
+        self.stream.write("\r" + line.ljust(self.drawn))
         self.stream.flush()
-        self.drawn = True
+        self.drawn = max(self.drawn, len(line))
 
     def close(self) -> None:
         if self.drawn:

@@ -30,6 +30,7 @@ from kscrape.cli.common import (
     exit_code_for,
 )
 from kscrape.config import LOG_FORMATS, load_config
+from kscrape.console import prepare_console
 from kscrape.errors import ConfigError
 from kscrape.logs import setup_logging
 
@@ -52,12 +53,16 @@ __all__ = [
 
 
 def main() -> None:
-    """Console-script entry point.
+    """Console-script entry point (also `python -m kscrape`).
+
+    stdout and stderr are made tolerant before anything is written (kscrape.console), so no
+    command, including those added later, can fail on a character the console lacks.
 
     SIGTERM (what cron's timeout, systemd and `kill` send) stops a run like Ctrl-C does: the
     current transaction rolls back, the run is recorded as interrupted, and the same command
     resumes it.
     """
+    prepare_console()
     signal.signal(signal.SIGTERM, _interrupt)
     cli(prog_name="kscrape")
 
@@ -81,6 +86,7 @@ def _interrupt(signum: int, frame: object) -> None:
 def cli(ctx: click.Context, config_path: str | None, db: str | None, base_url: str | None,
         rate: float | None, verbose: bool, log_format: str | None, log_file: str | None) -> None:
     """Archive korea.kr press releases (보도자료) into SQLite, and search and export them."""
+    prepare_console()  # again, for callers that invoke the group without main()
     try:
         config = load_config(config_path, overrides={
             "db": db, "base_url": base_url, "rate": rate, "log_format": log_format,

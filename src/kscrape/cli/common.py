@@ -16,8 +16,10 @@ Exit codes (also in README.md):
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -165,19 +167,58 @@ def report(stats: Any) -> None:
 
 @contextmanager
 def data_stdout() -> Iterator[IO[str]]:
-    """stdout for machine-readable output (CSV, JSON, Markdown): UTF-8 bytes, no newline
-    translation, whatever the console's code page or locale, so `> file` holds the same bytes
-    as `-o file`. Human-readable messages keep using click.echo."""
+    """stdout for machine-readable output (CSV, JSON, Markdown): UTF-8, no newline translation.
+
+    Whatever the console's code page or the locale, `> file` then holds the same bytes as
+    `-o file`. The text layer is laid over stdout's byte stream and flushed at the end of the
+    block, so it interleaves correctly with click.echo before and after it. A reader that
+    leaves early (`| head`) ends the command quietly with exit 0. Messages for people keep
+    using click.echo (see kscrape.console).
+    """
     buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
+    if buffer is None:  # an embedding that gave a plain text stream: use it as it is
         yield sys.stdout
         return
-    sys.stdout.flush()
-    stream = io.TextIOWrapper(buffer, encoding="utf-8", newline="", write_through=True)
     try:
+        sys.stdout.flush()
+        stream = _BorrowedText(buffer, encoding="utf-8", newline="", write_through=True)
         yield stream
-    finally:
-        try:
-            stream.flush()
-        finally:
-            stream.detach()
+        stream.flush()
+    except Exception as exc:
+        if not _reader_left(exc):
+            raise
+        _silence_stdout()
+        raise click.exceptions.Exit(OK) from None
+
+
+class _BorrowedText(io.TextIOWrapper):
+    """A text layer over a byte stream it does not own: closing or collecting it leaves
+    stdout open (a plain TextIOWrapper would close sys.stdout.buffer when collected)."""
+
+    def close(self) -> None:
+        pass
+
+
+def _reader_left(exc: BaseException | None) -> bool:
+    """A broken pipe anywhere in the chain (an export wraps it in ExportError). Windows
+    reports a pipe closed by its reader as EINVAL."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, BrokenPipeError) or (
+            os.name == "nt" and isinstance(exc, OSError) and exc.errno == errno.EINVAL
+        ):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that what is still buffered can be flushed at
+    exit without a second broken pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

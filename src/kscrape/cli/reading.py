@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import sys
 from pathlib import Path
 
 import click
@@ -17,7 +15,7 @@ from kscrape.cli.common import (
     ministry_option,
     run_config,
 )
-from kscrape.errors import ConfigError, ExportError
+from kscrape.errors import ConfigError
 
 log = logging.getLogger("kscrape")
 
@@ -56,11 +54,6 @@ def export(ctx: click.Context, fmt: str, excel: bool, since: str | None, until: 
                 store, Path(output) if output else None, fmt=fmt, excel=excel,
                 since=start, until=end, ministry_names=names, stdout=stdout,
             )
-    except ExportError as exc:
-        if output is None and isinstance(exc.__cause__, BrokenPipeError):
-            _silence_stdout()
-            return
-        raise
     finally:
         store.close()
     if output:
@@ -99,13 +92,15 @@ def search(ctx: click.Context, terms: tuple[str, ...], since: str | None, until:
         hits = store.search(words, since=start, until=end, names=names, limit=limit)
     finally:
         store.close()
+    if as_json:
+        fields = ("news_id", "date", "ministry", "title", "url")
+        with data_stdout() as out:
+            for hit in hits:
+                out.write(json.dumps({k: hit[k] for k in fields}, ensure_ascii=False) + "\n")
+        return
     for hit in hits:
-        if as_json:
-            click.echo(json.dumps({k: hit[k] for k in ("news_id", "date", "ministry", "title",
-                                                       "url")}, ensure_ascii=False))
-        else:
-            click.echo(f"{hit['news_id']} {hit['date']} {hit['ministry']} | {hit['title']}\n"
-                       f"    {_snippet(hit['title'] + ' ' + hit['body'], words)}")
+        click.echo(f"{hit['news_id']} {hit['date']} {hit['ministry']} | {hit['title']}\n"
+                   f"    {_snippet(hit['title'] + ' ' + hit['body'], words)}")
 
 
 def _snippet(text: str, words: list[str], width: int = 50) -> str:
@@ -114,12 +109,6 @@ def _snippet(text: str, words: list[str], width: int = 50) -> str:
     at = min((i for i in (flat.lower().find(w.lower()) for w in words) if i >= 0), default=0)
     start = max(0, at - width)
     return ("…" if start else "") + flat[start : at + width * 2] + "…"
-
-
-def _silence_stdout() -> None:
-    """The reader of a pipe (e.g. `head`) stopped: not an error; discard what is left."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
 
 
 @click.command()
@@ -139,7 +128,8 @@ def status(ctx: click.Context, runs: int, as_json: bool) -> None:
         store.close()
     info["lock"] = holder(config.db)
     if as_json:
-        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        with data_stdout() as out:
+            out.write(json.dumps(info, ensure_ascii=False, indent=2) + "\n")
         return
     click.echo(f"database   {info['database']} ({info['bytes'] / 1e6:.1f} MB)")
     click.echo(f"releases   {info['releases']} ({info['oldest']} .. {info['newest']}), "

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from kscrape.cli.common import ministry_filters, ministry_option, run_config, span
+from kscrape.cli.common import data_stdout, ministry_filters, ministry_option, run_config, span
 from kscrape.config import DEPTHS, Config
 from kscrape.errors import ParseError
 
@@ -46,7 +46,8 @@ def parse(file: str) -> None:
         out = to_json_dict(parse_any(data))
     else:
         raise ParseError(f"{file}: neither an HTML page nor a document (looks like {kind})")
-    click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    with data_stdout() as stdout:
+        stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
 
 
 @click.command()
