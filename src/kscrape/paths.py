@@ -17,6 +17,7 @@ import os
 import re
 import stat
 import tempfile
+import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +35,7 @@ COMPONENT_MAX_BYTES = 255  # ext4, APFS (UTF-8 bytes); NTFS allows 255 UTF-16 un
 COMPONENT_MAX_CHARS = 120
 WINDOWS_MAX_PATH = 259  # MAX_PATH is 260 with the terminating NUL
 HASH_CHARS = 8
+REPLACE_RETRIES = (0.05, 0.1, 0.2, 0.3, 0.4)  # seconds between tries of a rename
 
 
 def safe_component(name: str, *, max_chars: int = COMPONENT_MAX_CHARS, fallback: str = "_") -> str:
@@ -48,7 +50,7 @@ def safe_component(name: str, *, max_chars: int = COMPONENT_MAX_CHARS, fallback:
     or NFD) always the same one.
     """
     nfc = unicodedata.normalize("NFC", name)
-    text = " ".join(_FORBIDDEN.sub("_", nfc).split()).strip(" .")
+    text = _FORBIDDEN.sub("_", " ".join(nfc.split())).strip(" .")
     if _RESERVED.match(text):
         text = "_" + text
     if _units(text) > max_chars or len(text.encode("utf-8")) > COMPONENT_MAX_BYTES:
@@ -102,7 +104,7 @@ def atomic_writer(
     mode = "wb" if encoding is None else "w"
     extra = {} if encoding is None else {"encoding": encoding, "newline": newline}
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed before the rename below
-        mode, dir=path.parent, prefix=f".{path.name[:40]}.", suffix=".tmp", delete=False,
+        mode, dir=path.parent, prefix=_temp_prefix(path.name), suffix=".tmp", delete=False,
         **extra,
     )
     try:
@@ -111,10 +113,28 @@ def atomic_writer(
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(handle.name, _target_mode(path))
-        os.replace(handle.name, path)
+        _replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+
+
+def _temp_prefix(name: str) -> str:
+    """`.name.` cut so that the temporary name (prefix, 8 random characters, `.tmp`) is no
+    longer than the target's: a path that fits Windows' 260 characters, its temporary does."""
+    return f".{name[: min(40, max(0, len(name) - 14))]}."
+
+
+def _replace(source: str, target: Path) -> None:
+    """`os.replace`, tried again for about a second on PermissionError: on Windows a virus
+    scanner or search indexer may hold the new file for a moment, or a reader the old one."""
+    for delay in REPLACE_RETRIES:
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            time.sleep(delay)
+    os.replace(source, target)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
