@@ -10,8 +10,7 @@ unimportable (what Windows looks like to a library that only knows fcntl and msv
 
     python bench/lock_choice.py           # prints a Markdown table (RESULTS-lock.md)
 
-Candidates missing from the environment are reported as such (`pip install filelock
-portalocker fasteners` to measure them all).
+The candidates are in the `bench` extra (`pip install -e '.[bench]'`).
 """
 
 from __future__ import annotations
@@ -109,7 +108,7 @@ with warnings.catch_warnings(record=True) as caught:
     try:
         exec({code!r})
     except ImportError as exc:
-        print("import-error", type(exc).__name__, exc, flush=True)
+        print("import-error", "needs", exc.name or type(exc).__name__, flush=True)
         sys.exit(0)
 print("imported", round((time.perf_counter() - started) * 1000, 1),
       "warned" if caught else "quiet", flush=True)
@@ -150,7 +149,8 @@ def trial(code: str, blocked: bool, folder: Path) -> dict[str, str]:
     first = lines(probe, 1)[0]
     probe.wait()
     if first[0] != "imported":
-        return {"imports": "no: " + " ".join(first[1:3])}
+        reason = "not installed" if not blocked else " ".join(first[1:3])
+        return {"imports": f"no: {reason}"}
     result = {"imports": f"yes, {first[1]} ms" + (" (warns)" if first[2] == "warned" else "")}
     holder = child(code, blocked, "hold", path)
     held = lines(holder, 2)[1][0]
