@@ -8,8 +8,9 @@ code runs on every platform and needs no POSIX-only module (`fcntl` does not exi
 Windows). bench/lock_choice.py measured the alternatives (filelock, portalocker, fasteners).
 
 The holder writes its pid, start time and command into `<db>.lock.json`, so that a refused
-run (and `kscrape status`) can say who holds the lock. That record is a separate file: a
-process that opened and closed the locked file itself would lose its POSIX locks.
+run (and `kscrape status`) can say who holds the lock. That record is a separate file:
+nothing can be committed to a database while its exclusive lock is held, and a process that
+opened and closed the locked file outside SQLite would lose its POSIX locks.
 """
 
 from __future__ import annotations

@@ -65,9 +65,9 @@ def safe_component(name: str, *, max_chars: int = COMPONENT_MAX_CHARS, fallback:
 
 def fit_path(root: Path, *parts: str, limit: int = WINDOWS_MAX_PATH) -> Path:
     """`root/part/…/part`, each part a `safe_component`, the last one cut further if needed
-    so that the absolute path stays within Windows' 260 characters (Explorer, Excel and
-    Hangul still refuse longer ones). A root too deep to leave 24 characters for the last
-    part gets them anyway.
+    so that the absolute path stays within Windows' 260 characters (Explorer, Excel and the
+    Hangul word processor still refuse longer ones). A root too deep to leave 24 characters
+    for the last part gets them anyway.
     """
     folder = Path(os.path.abspath(root)).joinpath(*(safe_component(p) for p in parts[:-1]))
     room = limit - _units(str(folder)) - 1

@@ -60,10 +60,13 @@ def main() -> None:
 
     SIGTERM (what cron's timeout, systemd and `kill` send) stops a run like Ctrl-C does: the
     current transaction rolls back, the run is recorded as interrupted, and the same command
-    resumes it.
+    resumes it. On Windows, Ctrl-Break (and closing the console window, which Python sees as
+    SIGBREAK) does the same.
     """
     prepare_console()
     signal.signal(signal.SIGTERM, _interrupt)
+    if hasattr(signal, "SIGBREAK"):
+        signal.signal(signal.SIGBREAK, _interrupt)
     cli(prog_name="kscrape")
 
 
