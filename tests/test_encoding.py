@@ -12,7 +12,6 @@ import io
 import json
 import logging
 import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -46,16 +45,15 @@ def archive(tmp_path_factory: pytest.TempPathFactory, replica_server: Replica) -
     return config
 
 
-def _machine_commands(tmp: Path) -> dict[str, tuple[str, ...]]:
-    """Every command with machine output (those without -o are compared across encodings)."""
-    return {
-        "search --json": ("search", "--json", "사이버보안"),
-        "status --json": ("status", "--json"),
-        "show md": ("show", TITLED),
-        "show json": ("show", PRIVATE_USE, "--format", "json"),
-        "show text": ("show", TITLED, "--format", "text"),
-        "parse": ("parse", str(PAGES / "korea-listing.html")),
-    }
+# Every command with machine output but no -o: compared with a run under a UTF-8 console.
+MACHINE = {
+    "search --json": ("search", "--json", "사이버보안"),
+    "status --json": ("status", "--json"),
+    "show md": ("show", TITLED),
+    "show json": ("show", PRIVATE_USE, "--format", "json"),
+    "show text": ("show", TITLED, "--format", "text"),
+    "parse": ("parse", str(PAGES / "korea-listing.html")),
+}
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)
@@ -77,17 +75,36 @@ def test_export_to_stdout_is_utf8_and_the_same_bytes_as_the_output_file(
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)
-def test_every_other_machine_output_is_utf8_whatever_the_console(archive, tmp_path, encoding):
+def test_every_other_machine_output_is_utf8_whatever_the_console(archive, encoding):
     """search --json, status --json, show (md, json, text) and parse: exit 0, UTF-8, the same
     bytes as under a UTF-8 console, characters outside CP949 intact."""
-    for name, args in _machine_commands(tmp_path).items():
+    outputs = {}
+    for name, args in MACHINE.items():
         run = kscrape(*args, env=child_env(archive, **ENCODINGS[encoding]))
         assert run.returncode == 0, (name, run.stderr)
         assert b"Traceback" not in run.stderr, name
         baseline = kscrape(*args, env=child_env(archive, **UTF8))
         assert run.stdout == baseline.stdout, name
-        assert outside_cp949(run.stdout.decode("utf-8")), name
-    assert json.loads(run.stdout)["kind"] == "list"
+        outputs[name] = run.stdout.decode("utf-8")
+        assert outside_cp949(outputs[name]), name
+    assert json.loads(outputs["search --json"])["news_id"] == TITLED
+    assert json.loads(outputs["status --json"])["database"].endswith("보관｢▴｣/kscrape.db")
+    assert "\uf09e" in json.loads(outputs["show json"])["body"]
+    assert json.loads(outputs["parse"])["kind"] == "list"
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_an_error_naming_a_character_the_console_lacks_is_one_line(archive, encoding):
+    """`show ｢▴｣`: exit 2 and one `Error:` line, the characters escaped, no traceback."""
+    run = kscrape("show", "｢▴｣", env=child_env(archive, **ENCODINGS[encoding]))
+    assert run.returncode == 2
+    if encoding == "cp949":
+        lines = run.stderr.decode("cp949").splitlines()
+        assert "'\\uff62\\u25b4\\uff63'" in lines[0]
+    else:
+        lines = run.stderr.decode("utf-8").splitlines()
+        assert "'｢▴｣'" in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("Error: no release")
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)
