@@ -594,16 +594,22 @@ def test_unknown_fault_kind_is_rejected(replica: Replica) -> None:
 
 
 def test_attachment_corpus_serves_real_files() -> None:
+    """Each release's real files, under their real names, in the order its record lists them
+    (156754052 lists its PDF first, as korea.kr does)."""
     records = load_attachment_corpus(ATTACHMENTS)
     assert len(records) == 41
     news_id = records[0]["news_id"]
+    assert news_id == "156754052"
     with Replica(records, attachments_dir=ATTACHMENTS) as rep, httpx.Client(base_url=rep.url) as c:
         page = tree(c.post(LIST, data=_form(startDate="2026-04-01", endDate="2026-04-30")))
         assert count(page) == 41
         view = tree(c.get(VIEW, params={"newsId": news_id}))
         files = view.css("div.filedown dd > p")
-        assert [p.css_first("img").attributes["alt"] for p in files] == ["한글파일", "PDF파일"]
-        hwpx_link, pdf_link = (p.css_first("a.down").attributes["href"] for p in files)
+        assert [p.css_first("img").attributes["alt"] for p in files] == ["PDF파일", "한글파일"]
+        stem = "260410_보도참고_2026년_고용노동부_소관_제1차_추경의결_주요내용"
+        assert [p.css_first("span a").text().strip() for p in files] == [
+            f"{stem}.pdf", f"{stem}.hwpx"]
+        pdf_link, hwpx_link = (p.css_first("a.down").attributes["href"] for p in files)
         assert c.get(hwpx_link).content == (ATTACHMENTS / f"{news_id}.hwpx").read_bytes()
         pdf = c.get(pdf_link)
         assert pdf.content == (ATTACHMENTS / f"{news_id}.pdf").read_bytes()

@@ -142,13 +142,27 @@ def _file_name(stamp: datetime, title: str, ext: str) -> str:
     return f"{stamp:%y%m%d} {safe[:80]}.{ext}"
 
 
+def _names_by_ext(record: dict[str, Any]) -> dict[str, str]:
+    """Real attachment names by extension: `attachment_names`, or the corpus's `attachments`."""
+    names = dict(record.get("attachment_names") or {})
+    for item in _as_list(record.get("attachments")):
+        name = str(item.get("name", "") if isinstance(item, dict) else item)
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if ext in ("hwpx", "pdf"):
+            names.setdefault(ext, name)
+    return names
+
+
 def _attachments(
     record: dict[str, Any], news_id: str, stamp: datetime, title: str, files_dir: Path | None
 ) -> tuple[Attachment, ...]:
-    names = record.get("attachment_names") or {}
+    names = _names_by_ext(record)
     if files_dir is not None:
         found = []
-        for ext, offset in (("hwpx", HWPX_FILE_OFFSET), ("pdf", PDF_FILE_OFFSET)):
+        offsets = {"hwpx": HWPX_FILE_OFFSET, "pdf": PDF_FILE_OFFSET}
+        order = [e for e in names if e in offsets] + [e for e in offsets if e not in names]
+        for ext in order:
+            offset = offsets[ext]
             path = files_dir / f"{news_id}.{ext}"
             if path.is_file():
                 name = names.get(ext) or _file_name(stamp, title, ext)
@@ -184,10 +198,31 @@ def release_from_record(
 
 
 def read_corpus(path: Path = DEFAULT_CORPUS) -> list[dict[str, Any]]:
-    """Records of a `.jsonl` or `.jsonl.gz` corpus file."""
+    """Records of a `.jsonl` or `.jsonl.gz` corpus file, or of a `.json` array of them."""
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as fh:
+        if path.suffix == ".json":
+            records = json.load(fh)
+            if not isinstance(records, list):
+                raise ValueError(f"{path}: expected a JSON array of releases")
+            return records
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def load_records(corpus: Path | None = None, files: Path | None = None) -> list[dict[str, Any]]:
+    """The releases a replica serves, from a corpus file and/or a folder of real files.
+
+    `files` holds `<newsId>.hwpx` / `.pdf` (served as that release's attachments) and may hold
+    `<newsId>.md` records in the public corpora's layout (title, metadata, body), which give the
+    list lead and the attachments' real names. An `index.json` (a JSON array of news_id, title,
+    ministry, approve_date) next to them, or given as `corpus`, lists the releases; a JSON-lines
+    corpus is read as it is.
+    """
+    if corpus is None:
+        return read_corpus(DEFAULT_CORPUS) if files is None else load_attachment_corpus(files)
+    if corpus.suffix == ".json":
+        return load_attachment_corpus(files or corpus.parent, index=corpus)
+    return read_corpus(corpus)
 
 
 def _md_body(text: str) -> str:
@@ -200,19 +235,21 @@ def _md_body(text: str) -> str:
     return "\n".join(lines).strip()
 
 
-def load_attachment_corpus(directory: Path) -> list[dict[str, Any]]:
-    """Records for the releases in an `index.json` + `<newsId>.md/.hwpx/.pdf` directory."""
+def load_attachment_corpus(directory: Path, *, index: Path | None = None) -> list[dict[str, Any]]:
+    """Records for the releases in an `index.json` + `<newsId>.md/.hwpx/.pdf` directory.
+
+    `index` names another index file; a release without a `.md` gets an empty lead and
+    attachment names made from its title.
+    """
     directory = Path(directory)
     records = []
-    for entry in json.loads((directory / "index.json").read_text(encoding="utf-8")):
+    for entry in read_corpus(Path(index or directory / "index.json")):
         news_id = str(entry["news_id"])
         md_path = directory / f"{news_id}.md"
         md = md_path.read_text(encoding="utf-8") if md_path.is_file() else ""
-        names = {
-            ext: m.group(1).strip()
-            for ext, label in (("hwpx", "HWPX"), ("pdf", "PDF"))
-            if (m := re.search(rf"^- {label} 첨부: (.+)$", md, re.M))
-        }
+        names: dict[str, str] = {}  # in the record's order, which is the site's
+        for m in re.finditer(r"^- (HWPX|PDF) 첨부: (.+)$", md, re.M):
+            names.setdefault(m.group(1).lower(), m.group(2).strip())
         records.append(
             {
                 "news_id": news_id,

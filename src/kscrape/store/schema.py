@@ -111,7 +111,19 @@ def _body_md(db: sqlite_utils.Database) -> None:
     db.execute("alter table release_versions add column body_md text")
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_initial, _body_md)
+def _checkpoints(db: sqlite_utils.Database) -> None:
+    """Version 3: where a long rebuild (reextract) stopped, so the same command resumes it."""
+    db.execute(
+        "create table if not exists checkpoints (name text primary key, value text not null, "
+        "at text not null)"
+    )
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _initial,
+    _body_md,
+    _checkpoints,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
