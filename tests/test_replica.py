@@ -11,6 +11,7 @@ import time
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -642,3 +643,50 @@ def test_cli_prints_url_first(tmp_path: Path) -> None:
         proc.terminate()
         proc.wait(timeout=10)
         proc.stdout.close()
+
+
+@contextmanager
+def _serve(*args: str) -> Iterator[str]:
+    """`kscrape replica ARGS` in a child process; yields its base URL (its first line)."""
+    proc = subprocess.Popen([sys.executable, "-m", "kscrape", "replica", "--port", "0", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        yield proc.stdout.readline().strip()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+@pytest.mark.parametrize("args", [
+    ("--files", str(ATTACHMENTS)),
+    ("--corpus", str(ATTACHMENTS / "index.json"), "--files", str(ATTACHMENTS)),
+])
+def test_replica_command_serves_a_folder_of_real_files(args: tuple[str, ...]) -> None:
+    """`kscrape replica --files DIR` lists DIR's releases and serves DIR/<newsId>.hwpx and .pdf
+    byte for byte, under the names the release's record gives (an HWP 5 file keeps its .hwpx
+    name, as korea.kr serves it)."""
+    news_id = "156754125"  # HWP 5 bytes under a .hwpx name
+    with _serve(*args) as url, httpx.Client(base_url=url) as client:
+        page = tree(client.post(LIST, data=_form(startDate="2026-04-10", endDate="2026-04-13")))
+        assert count(page) == 41
+        view = tree(client.get(VIEW, params={"newsId": news_id}))
+        names = [p.css_first("span a").text().strip() for p in view.css("div.filedown dd > p")]
+        md = (ATTACHMENTS / f"{news_id}.md").read_text(encoding="utf-8")
+        assert names and all(f"첨부: {name}" in md for name in names)
+        assert names[0].endswith(".hwpx")
+        links = [a.attributes["href"] for a in view.css("div.filedown a.down")]
+        bodies = [client.get(link).content for link in links]
+        assert bodies == [(ATTACHMENTS / f"{news_id}.{ext}").read_bytes()
+                          for ext in ("hwpx", "pdf")]
+        assert bodies[0][:4] == b"\xd0\xcf\x11\xe0"
+
+
+def test_replica_files_without_an_index_is_a_usage_error(tmp_path: Path) -> None:
+    """A folder without index.json and no --corpus: exit 2 and one line, nothing served."""
+    result = subprocess.run([sys.executable, "-m", "kscrape", "replica", "--files",
+                             str(tmp_path)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"Error: --files {tmp_path}: no index.json there; name the releases with --corpus"]

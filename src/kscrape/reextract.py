@@ -3,6 +3,8 @@
 Run after every extractor improvement: each release's files are read from `attachments_dir`
 (their paths are in the attachments table; every file is checked against the sha256 it was
 stored with), extracted again, and the release takes the best extraction as a crawl would.
+A PDF is extracted only when its release's HWPX/HWP gives no usable text (the crawler's order
+of preference; a PDF takes about fifty times as long), unless `all_files` asks for every file.
 No network: nothing here builds a Fetcher, so not one request is made.
 
 Releases go in newsId order, `batch_size` at a time; each batch is one transaction that also
@@ -71,7 +73,8 @@ class ReextractStats:
 
 def selection_label(selection: Selection) -> str:
     """How a selection names its checkpoint: days and ministry names."""
-    names = json.dumps(sorted(selection.names), ensure_ascii=False) if selection.names else "*"
+    names = "*" if selection.names is None else json.dumps(sorted(selection.names),
+                                                            ensure_ascii=False)
     return f"{selection.since or '*'}..{selection.until or '*'} {names}"
 
 
@@ -171,6 +174,13 @@ def _rebuild_one(config: Config, release: dict[str, Any], files: list[dict[str, 
         else:
             readable.append((row, data))
     stats.files += len(readable)
+    stats.examined += 1
+    if len(readable) < len(files):
+        # The best of the other files could be worse than what is stored (a PDF's text for
+        # the HWPX's): the release keeps its text until the file is back.
+        stats.kept += 1
+        stats.unchanged += 1
+        return
     extractions: list[Extraction] = []
     changed = False
     # HWPX/HWP first: a PDF's text is used only when they give none (the crawler's order), so
@@ -186,9 +196,7 @@ def _rebuild_one(config: Config, release: dict[str, Any], files: list[dict[str, 
             changed = True
         if extraction is not None:
             extractions.append(extraction)
-    # With a file unreadable, the best of the others could be worse than what is stored (a
-    # PDF's text for the HWPX's): keep the stored text until the file is back.
-    text = attachment_text(extractions) if len(readable) == len(files) else None
+    text = attachment_text(extractions)
     if text is None:
         stats.kept += 1
     else:
@@ -197,7 +205,6 @@ def _rebuild_one(config: Config, release: dict[str, Any], files: list[dict[str, 
         if any(new[k] != release[k] for k in REBUILT_FIELDS):
             batch.releases[news_id] = new
             changed = True
-    stats.examined += 1
     stats.changed += changed
     stats.unchanged += not changed
 
