@@ -142,7 +142,7 @@ def test_schema_1_archive_is_upgraded_in_place_and_loses_nothing(tmp_path):
     assert _query(db, "select news_id, body_md from releases order by news_id") == [
         (LIST_NEWS_ID, None), (FILE_NEWS_ID, None)]
     assert _query(db, "select body_md from release_versions") == [(None,)]
-    assert _query(db, "select count(*) from checkpoints") == [(0,)]
+    assert _query(db, "select count(*) from marks") == [(0,)]
     assert _query(db, "pragma integrity_check") == [("ok",)]
     body = shown.stdout.split("## 본문\n\n", 1)[1].split("\n\n## ", 1)[0]
     assert body == OLD_TEXT

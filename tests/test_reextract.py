@@ -108,7 +108,7 @@ def test_reextract_rebuilds_what_the_crawl_derived_with_zero_requests(archive, f
     assert again.exit_code == 0, again.output
     assert again.stdout.startswith("examined 8, changed 0, unchanged 8")
     assert dict(_query(archive, "select news_id, updated_at from releases")) == after
-    assert _query(archive, "select count(*) from checkpoints") == [(0,)]
+    assert _query(archive, "select count(*) from marks") == [(0,)]
 
 
 def test_missing_and_damaged_files_keep_their_releases_text_and_exit_4(archive, files_site):
@@ -152,7 +152,7 @@ def test_since_until_and_ministry_choose_the_releases(archive):
 
 
 def test_interrupted_reextract_resumes_and_ends_as_an_uninterrupted_one(archive, tmp_path):
-    """Stopped after its first batch (Ctrl-C), a run keeps that batch and a checkpoint; the
+    """Stopped after its first batch (Ctrl-C), a run keeps that batch and a mark; the
     same command then finishes the rest, and archive and report equal an uninterrupted run's."""
     whole = tmp_path / "whole"
     whole.mkdir()
@@ -171,7 +171,7 @@ def test_interrupted_reextract_resumes_and_ends_as_an_uninterrupted_one(archive,
         reextract(small, Selection(), on_batch=stop)
     assert [b for (b,) in _query(archive, "select body from releases order by news_id")].count(
         "낡은 본문") == 5
-    assert _query(archive, "select count(*) from checkpoints") == [(1,)]
+    assert _query(archive, "select count(*) from marks") == [(1,)]
     assert _query(archive, "select outcome from runs order by id desc limit 1") == [
         ("interrupted",)]
 
@@ -181,7 +181,7 @@ def test_interrupted_reextract_resumes_and_ends_as_an_uninterrupted_one(archive,
     assert resumed.stdout == reference.stdout
     assert "resuming after newsId" in resumed.stderr
     assert _derived(archive) == _derived(uninterrupted)
-    assert _query(archive, "select count(*) from checkpoints") == [(0,)]
+    assert _query(archive, "select count(*) from marks") == [(0,)]
 
 
 def test_sigkill_mid_reextract_then_rerun_gives_the_uninterrupted_result(archive, tmp_path):

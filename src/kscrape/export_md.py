@@ -4,7 +4,6 @@ Layout under the output folder:
 
     YYYY/YYYY-MM/YYYY-MM-DD/NNN_부처_제목.md   one release: YAML front matter + its record
     YYYY/YYYY-MM/YYYY-MM-DD/README.md          the day's index
-    .kscrape-export.json                       the mark a rerun starts from
 
 NNN is the release's place in its day in newsId order (the order korea.kr registered them),
 which does not move when a release later gains its exact time. Names go through
@@ -13,7 +12,8 @@ stay near 100 characters below the output folder. Files are written atomically a
 their bytes change: a rerun over an unchanged archive writes nothing, and a git-tracked
 corpus sees only real changes.
 
-A rerun renders only the days holding a release stored or changed after the mark (up to
+A rerun renders only the days holding a release stored or changed after the folder's mark
+(kept in the database, table `marks`, so the folder holds the corpus alone: the change up to
 which the previous run, reading one snapshot, rendered everything), plus days a changed
 release moved away from; a day is rendered whole, so numbers stay consistent and files of
 releases that left it go.
@@ -25,6 +25,7 @@ parser reads and whose bytes no library upgrade can change.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -33,16 +34,16 @@ from pathlib import Path
 from typing import Any
 
 from kscrape import __version__
-from kscrape.errors import ConfigError, ExportError
+from kscrape.errors import ConfigError, ExportError, StoreError
 from kscrape.paths import safe_component, write_if_changed
 from kscrape.record import Record, to_markdown
 from kscrape.selection import Selection
 from kscrape.store import Store
+from kscrape.store.marks import read_mark, write_mark
 
-# A mark made by another format or kscrape version makes the next run render every day (and
+# A mark made for another format or kscrape version makes the next run render every day (and
 # still write only the files whose bytes differ).
 FORMAT = 1
-MARK_FILE = ".kscrape-export.json"
 NAME_CHARS = 80
 RELEASE_FILE = re.compile(r"^\d{3,}_.+\.md$")
 INDEX_FILE = "README.md"
@@ -51,6 +52,7 @@ INDEX_FILE = "README.md"
 # already escaped the C0 controls, `"` and `\`.
 _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 _LINK_TEXT = re.compile(r"([\\`*_\[\]<>])")
+log = logging.getLogger("kscrape.export")
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # updated_at's form: UTC, whole seconds, sortable as text
 # A writer takes its `updated_at` just before its transaction; one that commits after this
 # run's snapshot began took it at most this long before. The mark stays that far behind.
@@ -83,9 +85,10 @@ def export_markdown(
     sets that limit by hand and leaves the mark alone; `full` renders every selected day.
     """
     selection = selection or Selection()
+    mark_name = f"export-md {out_dir.resolve()}"
     after = _before(changed_since_bound(changed_since), 1) if changed_since else None
     if after is None and not full:
-        after = _read_mark(out_dir, selection)
+        after = _current_up_to(read_mark(store, mark_name), selection)
     settled = _before(datetime.now(UTC).strftime(TIME_FORMAT), SETTLE_SECONDS + 1)
     result = MarkdownExport()
     try:
@@ -94,13 +97,17 @@ def export_markdown(
             newest = _newest_change(store)
             for day in _days(store, selection, after):
                 _write_day(store, out_dir, day, selection, result)
-        if changed_since is None:
-            mark = {"format": FORMAT, "kscrape": __version__, "selection": selection.as_json(),
-                    "updated_at": min(newest, settled)}
-            write_if_changed(out_dir / MARK_FILE, _json_bytes(mark))
     except OSError as exc:
         raise ExportError(f"{out_dir}: cannot write the Markdown export: "
                           f"{exc.strerror or exc}") from exc
+    if changed_since is None and newest:
+        mark = {"format": FORMAT, "kscrape": __version__, "selection": selection.as_json(),
+                "updated_at": min(newest, settled)}
+        try:
+            write_mark(store, mark_name, mark)
+        except StoreError as exc:
+            log.warning("the export is complete, but its mark was not saved (%s); the next "
+                        "run renders more than it needs", exc)
     return result
 
 
@@ -227,7 +234,8 @@ def day_index(day: str, entries: Sequence[tuple[str, Record]]) -> str:
         r = record.release
         title = _LINK_TEXT.sub(r"\\\1", " ".join(r["title"].split()))
         clock = (r.get("published_at") or "")[11:16]
-        lines.append(f"- {name[:3]} {r['ministry']} — [{title}](<{name}>)"
+        target = name.replace("%", "%25").replace("#", "%23")  # not a URL fragment
+        lines.append(f"- {name[:3]} {r['ministry']} — [{title}](<{target}>)"
                      + (f" · {clock}" if clock else ""))
     return "\n".join(lines) + "\n"
 
@@ -260,20 +268,11 @@ def _before(stamp: str, seconds: int) -> str:
     return when.strftime(TIME_FORMAT)
 
 
-def _read_mark(out_dir: Path, selection: Selection) -> str | None:
-    """The `updated_at` up to which the previous run rendered everything, if it rendered the
-    same selection in the same format; None means render every day."""
-    try:
-        mark = json.loads((out_dir / MARK_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(mark, dict) or (mark.get("format"), mark.get("kscrape")) != (
-        FORMAT, __version__):
+def _current_up_to(mark: dict[str, Any] | None, selection: Selection) -> str | None:
+    """The change up to which the folder is current, if its mark is for the same selection,
+    format and kscrape version; None means render every day."""
+    if mark is None or (mark.get("format"), mark.get("kscrape")) != (FORMAT, __version__):
         return None
     if mark.get("selection") != selection.as_json() or not mark.get("updated_at"):
         return None
     return str(mark["updated_at"])
-
-
-def _json_bytes(value: dict[str, Any]) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()

@@ -8,7 +8,7 @@ of preference; a PDF takes about fifty times as long), unless `all_files` asks f
 No network: nothing here builds a Fetcher, so not one request is made.
 
 Releases go in newsId order, `batch_size` at a time; each batch is one transaction that also
-moves a checkpoint (table `checkpoints`). An interrupted run (Ctrl-C, kill, power loss) is
+moves a mark (table `marks`). An interrupted run (Ctrl-C, kill, power loss) is
 resumed by the same command and ends with the same archive and the same counts as one that
 was never interrupted. A release with a file missing or damaged, or none of whose files yields
 usable text, keeps the text it has.
@@ -33,14 +33,8 @@ from kscrape.files import attachment_text, extract_quietly
 from kscrape.lock import write_lock
 from kscrape.selection import Selection
 from kscrape.store import Store, open_store
-from kscrape.store.rebuild import (
-    REBUILT_FIELDS,
-    RebuiltBatch,
-    clear_checkpoint,
-    ids_after,
-    read_checkpoint,
-    save_rebuilt,
-)
+from kscrape.store.marks import clear_mark, read_mark
+from kscrape.store.rebuild import REBUILT_FIELDS, RebuiltBatch, ids_after, save_rebuilt
 
 log = logging.getLogger("kscrape.reextract")
 
@@ -72,7 +66,7 @@ class ReextractStats:
 
 
 def selection_label(selection: Selection) -> str:
-    """How a selection names its checkpoint: days and ministry names."""
+    """How a selection names its mark: days and ministry names."""
     names = "*" if selection.names is None else json.dumps(sorted(selection.names),
                                                             ensure_ascii=False)
     return f"{selection.since or '*'}..{selection.until or '*'} {names}"
@@ -122,12 +116,12 @@ def _rebuild(config: Config, store: Store, selection: Selection, run_id: int,
                  stats.examined, stats.changed, after)
         if on_batch:
             on_batch(stats)
-    clear_checkpoint(store, key)
+    clear_mark(store, key)
 
 
 def _resume(store: Store, key: str, stats: ReextractStats) -> str:
     """The newsId after which to start, restoring the counts of the run being resumed."""
-    saved = read_checkpoint(store, key)
+    saved = read_mark(store, key)
     if not saved:
         return ""
     if saved.get("version") != __version__:

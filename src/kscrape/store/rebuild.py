@@ -1,4 +1,4 @@
-"""Writes of the commands that rebuild derived data in place (reextract), and their checkpoints.
+"""Writes of the commands that rebuild derived data in place (reextract).
 
 A rebuild changes what kscrape derived from files it already holds (text, Markdown, contacts,
 extraction status), never what the site said: no release_versions row is written, but
@@ -7,12 +7,12 @@ extraction status), never what the site said: no release_versions row is written
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from kscrape.store.archive import Store, utcnow
+from kscrape.store.marks import write_mark
 
 REBUILT_FIELDS = ("body", "body_md", "body_source", "contacts")
 
@@ -23,7 +23,7 @@ class RebuiltBatch:
 
     `releases` maps newsId to the new values of REBUILT_FIELDS; `statuses` holds
     (newsId, fileId, extract_status); `failures` rows for files that could not be read;
-    `checkpoint` the (name, value) that says where the next run resumes.
+    `checkpoint` the mark (name, value) that says where the next run resumes.
     """
 
     releases: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -46,27 +46,7 @@ def save_rebuilt(store: Store, batch: RebuiltBatch, *, run_id: int) -> None:
         for failure in batch.failures:
             store.db["failures"].insert({**failure, "run_id": run_id, "at": now})
         if batch.checkpoint is not None:
-            name, value = batch.checkpoint
-            store.db["checkpoints"].insert(
-                {"name": name, "value": json.dumps(value, ensure_ascii=False), "at": now},
-                replace=True,
-            )
-
-
-def read_checkpoint(store: Store, name: str) -> dict[str, Any] | None:
-    row = next(store.rows("select value from checkpoints where name = ?", (name,)), None)
-    if row is None:
-        return None
-    try:
-        value = json.loads(row["value"])
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def clear_checkpoint(store: Store, name: str) -> None:
-    with store.transaction():
-        store.db.execute("delete from checkpoints where name = ?", [name])
+            write_mark(store, *batch.checkpoint)
 
 
 def ids_after(
