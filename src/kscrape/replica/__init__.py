@@ -7,13 +7,12 @@ from kscrape.replica.corpus import (
     DEFAULT_CORPUS,
     MINISTRY_CODES,
     file_id_for,
-    load_attachment_corpus,
-    load_records,
     read_corpus,
     rep_code_for,
     synthetic_corpus,
 )
 from kscrape.replica.faults import KINDS, Fault, FaultContext, Faults, Response, kind
+from kscrape.replica.folder import load_attachment_corpus, load_records
 from kscrape.replica.hwpx import make_hwpx
 from kscrape.replica.server import LoggedRequest, Replica, java_filename, serve
 

@@ -6,7 +6,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from kscrape.replica.corpus import load_records
+from kscrape.replica.folder import load_records
 from kscrape.replica.server import serve
 
 

@@ -107,7 +107,7 @@ def file_id_for(news_id: str, offset: int = HWPX_FILE_OFFSET) -> str:
     return str(number + offset)
 
 
-def _parse_time(record: dict[str, Any]) -> datetime:
+def parse_time(record: dict[str, Any]) -> datetime:
     raw = str(record.get("approved_at") or record.get("approve_date") or record.get("date") or "")
     if re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}", raw):
         return datetime.strptime(raw, "%m/%d/%Y %H:%M:%S").replace(tzinfo=KST)
@@ -181,7 +181,7 @@ def release_from_record(
     news_id = str(record["news_id"])
     title = str(record.get("title") or "")
     ministry = str(record.get("ministry") or "")
-    stamp = _parse_time(record)
+    stamp = parse_time(record)
     code = record.get("rep_code") or rep_code_for(ministry)
     subtitles = tuple(str(s) for s in _as_list(record.get("subtitles")) if str(s).strip())
     return Release(
@@ -207,60 +207,6 @@ def read_corpus(path: Path = DEFAULT_CORPUS) -> list[dict[str, Any]]:
                 raise ValueError(f"{path}: expected a JSON array of releases")
             return records
         return [json.loads(line) for line in fh if line.strip()]
-
-
-def load_records(corpus: Path | None = None, files: Path | None = None) -> list[dict[str, Any]]:
-    """The releases a replica serves, from a corpus file and/or a folder of real files.
-
-    `files` holds `<newsId>.hwpx` / `.pdf` (served as that release's attachments) and may hold
-    `<newsId>.md` records in the public corpora's layout (title, metadata, body), which give the
-    list lead and the attachments' real names. An `index.json` (a JSON array of news_id, title,
-    ministry, approve_date) next to them, or given as `corpus`, lists the releases; a JSON-lines
-    corpus is read as it is.
-    """
-    if corpus is None:
-        return read_corpus(DEFAULT_CORPUS) if files is None else load_attachment_corpus(files)
-    if corpus.suffix == ".json":
-        return load_attachment_corpus(files or corpus.parent, index=corpus)
-    return read_corpus(corpus)
-
-
-def _md_body(text: str) -> str:
-    """Body of a `<newsId>.md`: everything between `## 본문` and `## 첨부파일`, headings dropped."""
-    start = text.find("## 본문")
-    body = text[start:] if start >= 0 else text
-    end = body.find("## 첨부파일")
-    body = body[:end] if end >= 0 else body
-    lines = [line for line in body.splitlines() if not line.startswith("#")]
-    return "\n".join(lines).strip()
-
-
-def load_attachment_corpus(directory: Path, *, index: Path | None = None) -> list[dict[str, Any]]:
-    """Records for the releases in an `index.json` + `<newsId>.md/.hwpx/.pdf` directory.
-
-    `index` names another index file; a release without a `.md` gets an empty lead and
-    attachment names made from its title.
-    """
-    directory = Path(directory)
-    records = []
-    for entry in read_corpus(Path(index or directory / "index.json")):
-        news_id = str(entry["news_id"])
-        md_path = directory / f"{news_id}.md"
-        md = md_path.read_text(encoding="utf-8") if md_path.is_file() else ""
-        names: dict[str, str] = {}  # in the record's order, which is the site's
-        for m in re.finditer(r"^- (HWPX|PDF) 첨부: (.+)$", md, re.M):
-            names.setdefault(m.group(1).lower(), m.group(2).strip())
-        records.append(
-            {
-                "news_id": news_id,
-                "title": entry.get("title", ""),
-                "ministry": entry.get("ministry", ""),
-                "approved_at": _parse_time(entry).isoformat(),
-                "body": _md_body(md),
-                "attachment_names": names,
-            }
-        )
-    return records
 
 
 @dataclass
@@ -397,7 +343,7 @@ class Corpus:
             changes: dict[str, Any] = {}
             for key, value in fields.items():
                 if key in ("approved_at", "approve_date"):
-                    changes["approved_at"] = _parse_time({key: value})
+                    changes["approved_at"] = parse_time({key: value})
                 elif key == "ministry":
                     changes["ministry"] = value
                     changes.setdefault("rep_code", rep_code_for(value))
@@ -490,7 +436,7 @@ def synthetic_corpus(n: int, base: list[dict[str, Any]]) -> Iterator[dict[str, A
         return
     by_day: dict[date, list[dict[str, Any]]] = {}
     for rec in base:
-        by_day.setdefault(_parse_time(rec).date(), []).append(rec)
+        by_day.setdefault(parse_time(rec).date(), []).append(rec)
     by_weekday: dict[int, list[date]] = {}
     for day in sorted(by_day):
         by_weekday.setdefault(day.weekday(), []).append(day)
@@ -502,9 +448,9 @@ def synthetic_corpus(n: int, base: list[dict[str, Any]]) -> Iterator[dict[str, A
         source_days = by_weekday.get(target.weekday())
         if source_days:
             source = source_days[cycle % len(source_days)]
-            recs = sorted(by_day[source], key=_parse_time, reverse=True)
+            recs = sorted(by_day[source], key=parse_time, reverse=True)
             for rec in recs:
-                clock = _parse_time(rec).timetz()
+                clock = parse_time(rec).timetz()
                 stamp = datetime.combine(target, time(clock.hour, clock.minute, clock.second), KST)
                 yield {**rec, "news_id": str(next_id), "approved_at": stamp.isoformat()}
                 next_id -= 1
