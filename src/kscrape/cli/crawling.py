@@ -108,11 +108,11 @@ def update(ctx: click.Context, ministries: tuple[str, ...], depth: str | None,
     from kscrape.update import update as run_update
 
     config = run_config(ctx)
-    config = run_config(ctx, depth=depth or config.update_depth)  # update's own default
     days = config.recheck_days if recheck_days == -1 else (recheck_days or 0)
     if days < 0:
         raise ConfigError("--recheck takes a number of days >= 0")
-    with run(config, "update", ministries=ministry_filters(ministries)) as crawler:
+    with run(config, "update", ministries=ministry_filters(ministries),
+             depth=depth or config.update_depth) as crawler:
         stats = run_update(crawler, recheck_days=days)
     report(stats)
 
