@@ -131,11 +131,18 @@ def test_show_prints_the_public_corpora_layout(crawled):
 
 
 def test_markdown_records_carry_the_documents_tables(crawled):
-    """The body of a release whose document holds tables shows them as Markdown tables."""
+    """Every release stores a Markdown body; every one of these documents holds at least its
+    contact table, shown as a pipe table or, where cells are merged, an HTML table with spans
+    (156754052's budget table among them)."""
     config, _, _ = crawled
-    shown = run_cli(config, "show", "156754052").stdout
-    body = shown.split("## 본문\n\n", 1)[1]
-    assert re.search(r"^\| .+ \|$\n^\| ?-{3}", body, flags=re.M) or "<table" in body
+    rows = _rows(config, "select news_id, body_md from releases")
+    assert all(r["body_md"] for r in rows)
+    pipe = re.compile(r"^\| .* \|\n\|(?: --- \|)+$", flags=re.M)
+    for row in rows:
+        body = run_cli(config, "show", row["news_id"]).stdout.split("## 본문\n\n", 1)[1]
+        assert pipe.search(body) or "<table>" in body, row["news_id"]
+    merged = [r["news_id"] for r in rows if re.search(r"<td (?:row|col)span=", r["body_md"])]
+    assert "156754052" in merged
 
 
 def test_export_md_writes_the_41_records_and_a_rerun_writes_nothing(crawled, tmp_path):
