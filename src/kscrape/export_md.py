@@ -230,12 +230,12 @@ def _records_of_day(store: Store, day: str, selection: Selection) -> Iterator[Re
 def day_index(day: str, entries: Sequence[tuple[str, Record]]) -> str:
     """The day folder's README.md: one line per release, linking its file."""
     lines = [f"# {day} 보도자료", "", f"{len(entries)}건", ""]
-    for name, record in entries:
+    for number, (name, record) in enumerate(entries, start=1):
         r = record.release
         title = _LINK_TEXT.sub(r"\\\1", " ".join(r["title"].split()))
         clock = (r.get("published_at") or "")[11:16]
         target = name.replace("%", "%25").replace("#", "%23")  # not a URL fragment
-        lines.append(f"- {name[:3]} {r['ministry']} — [{title}](<{target}>)"
+        lines.append(f"- {number:03d} {r['ministry']} — [{title}](<{target}>)"
                      + (f" · {clock}" if clock else ""))
     return "\n".join(lines) + "\n"
 

@@ -185,7 +185,7 @@ def status(ctx: click.Context, runs: int, as_json: bool) -> None:
     lock = info["lock"]
     click.echo(f"lock       {'free' if lock is None else 'held by ' + describe(lock)}")
     for r in info["runs"]:
-        days = f" {r['since']}..{r['until']}" if r["since"] else ""
+        days = f" {r['since'] or ''}..{r['until'] or ''}" if r["since"] or r["until"] else ""
         click.echo(f"run {r['id']:>4} {r['started_at']} {r['command']}{days}: {r['outcome']}, "
                    f"new {r['new']}, updated {r['updated']}, failed {r['failed']}, "
                    f"requests {r['requests']}" + (f" — {r['error']}" if r["error"] else ""))
