@@ -12,7 +12,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
 from kscrape.extract import model
@@ -51,7 +51,8 @@ class Extraction:
     """Text pulled from one attachment, and whether it can be trusted.
 
     `text` is the plain body (for search and CSV); `markdown` the same body with its
-    structure (headings, lists, tables); both come from the same document blocks.
+    structure (headings, lists, tables); both are rendered from `blocks`, the body as
+    kscrape.extract.model blocks.
     """
 
     format: str
@@ -59,6 +60,7 @@ class Extraction:
     status: str
     detail: str = ""
     markdown: str = ""
+    blocks: tuple[model.Block, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def finish(fmt: str, produce: Callable[[], Sequence[model.Block]]) -> Extraction
 def conclude(fmt: str, blocks: Sequence[model.Block]) -> Extraction:
     """The judged extraction of a document's blocks: cover dropped, text and Markdown rendered."""
     body = arrange(blocks)
-    return judge(fmt, to_text(body), to_markdown(body))
+    return judge(fmt, to_text(body), to_markdown(body), tuple(body))
 
 
 def one_line(exc: BaseException) -> str:
@@ -125,7 +127,9 @@ def one_line(exc: BaseException) -> str:
     return text[:200]
 
 
-def judge(fmt: str, text: str, markdown: str = "") -> Extraction:
+def judge(
+    fmt: str, text: str, markdown: str = "", blocks: tuple[model.Block, ...] = ()
+) -> Extraction:
     """Refuse to call junk "ok": empty, mostly U+FFFD, or too little Hangul for a Korean release."""
     if not text.strip():
         return Extraction(fmt, "", EMPTY, "no text found")
@@ -139,7 +143,7 @@ def judge(fmt: str, text: str, markdown: str = "") -> Extraction:
         hangul = len(_HANGUL_RE.findall(text)) / letters
         if hangul < MIN_HANGUL_RATIO:
             return Extraction(fmt, "", GARBLED, f"only {hangul:.0%} of letters are Hangul")
-    return Extraction(fmt, text, OK, markdown=markdown)
+    return Extraction(fmt, text, OK, markdown=markdown, blocks=blocks)
 
 
 def is_hangul(c: str) -> bool:

@@ -158,19 +158,22 @@ def _html_cell(cell: Cell) -> str:
         attrs += f' rowspan="{cell.rowspan}"'
     if cell.colspan > 1:
         attrs += f' colspan="{cell.colspan}"'
-    parts = []
+    html = ""
+    inline_before = False
     for block in cell.blocks:
         if isinstance(block, Table):
             if has_text(block) or _has_image(block):
-                parts.append(html_table(block))
-        elif isinstance(block, Image):
-            alt = escape(block.caption)
-            parts.append(f'<img src="{escape(block.name)}" alt="{alt}">')
+                html += html_table(block)
+                inline_before = False
+            continue
+        if isinstance(block, Image):
+            part = f'<img src="{escape(block.name)}" alt="{escape(block.caption)}">'
         else:
-            text = block_text_of(block)
-            if text:
-                parts.append(escape(text, quote=False))
-    return f"<td{attrs}>{'<br>'.join(parts)}</td>"
+            part = escape(block_text_of(block), quote=False)
+        if part:
+            html += ("<br>" if inline_before else "") + part
+            inline_before = True
+    return f"<td{attrs}>{html}</td>"
 
 
 def _has_image(tbl: Table) -> bool:
