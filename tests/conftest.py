@@ -24,8 +24,9 @@ CORPUS = ROOT / "src" / "kscrape" / "replica" / "data" / "2023-06.jsonl.gz"
 LOOPBACK = ("127.", "::1", "localhost")
 
 # Fast, deterministic network settings for tests: no politeness delay, no real backoff.
-# Tests pin depth "list" (one request per 20 releases) unless they are about depth.
-FAST = {"depth": "list", "rate": 0, "backoff_initial": 0, "backoff_max": 0,
+# Tests pin depth "list" (one request per 20 releases), for update too, unless they are about
+# depth.
+FAST = {"depth": "list", "update_depth": "list", "rate": 0, "backoff_initial": 0, "backoff_max": 0,
         "retry_after_max": 0.05, "timeout": 2.0, "deadline": 5.0, "retries": 3}
 
 

@@ -11,6 +11,7 @@ import time
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -594,16 +595,22 @@ def test_unknown_fault_kind_is_rejected(replica: Replica) -> None:
 
 
 def test_attachment_corpus_serves_real_files() -> None:
+    """Each release's real files, under their real names, in the order its record lists them
+    (156754052 lists its PDF first, as korea.kr does)."""
     records = load_attachment_corpus(ATTACHMENTS)
     assert len(records) == 41
     news_id = records[0]["news_id"]
+    assert news_id == "156754052"
     with Replica(records, attachments_dir=ATTACHMENTS) as rep, httpx.Client(base_url=rep.url) as c:
         page = tree(c.post(LIST, data=_form(startDate="2026-04-01", endDate="2026-04-30")))
         assert count(page) == 41
         view = tree(c.get(VIEW, params={"newsId": news_id}))
         files = view.css("div.filedown dd > p")
-        assert [p.css_first("img").attributes["alt"] for p in files] == ["한글파일", "PDF파일"]
-        hwpx_link, pdf_link = (p.css_first("a.down").attributes["href"] for p in files)
+        assert [p.css_first("img").attributes["alt"] for p in files] == ["PDF파일", "한글파일"]
+        stem = "260410_보도참고_2026년_고용노동부_소관_제1차_추경의결_주요내용"
+        assert [p.css_first("span a").text().strip() for p in files] == [
+            f"{stem}.pdf", f"{stem}.hwpx"]
+        pdf_link, hwpx_link = (p.css_first("a.down").attributes["href"] for p in files)
         assert c.get(hwpx_link).content == (ATTACHMENTS / f"{news_id}.hwpx").read_bytes()
         pdf = c.get(pdf_link)
         assert pdf.content == (ATTACHMENTS / f"{news_id}.pdf").read_bytes()
@@ -636,3 +643,50 @@ def test_cli_prints_url_first(tmp_path: Path) -> None:
         proc.terminate()
         proc.wait(timeout=10)
         proc.stdout.close()
+
+
+@contextmanager
+def _serve(*args: str) -> Iterator[str]:
+    """`kscrape replica ARGS` in a child process; yields its base URL (its first line)."""
+    proc = subprocess.Popen([sys.executable, "-m", "kscrape", "replica", "--port", "0", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        yield proc.stdout.readline().strip()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+@pytest.mark.parametrize("args", [
+    ("--files", str(ATTACHMENTS)),
+    ("--corpus", str(ATTACHMENTS / "index.json"), "--files", str(ATTACHMENTS)),
+])
+def test_replica_command_serves_a_folder_of_real_files(args: tuple[str, ...]) -> None:
+    """`kscrape replica --files DIR` lists DIR's releases and serves DIR/<newsId>.hwpx and .pdf
+    byte for byte, under the names the release's record gives (an HWP 5 file keeps its .hwpx
+    name, as korea.kr serves it)."""
+    news_id = "156754125"  # HWP 5 bytes under a .hwpx name
+    with _serve(*args) as url, httpx.Client(base_url=url) as client:
+        page = tree(client.post(LIST, data=_form(startDate="2026-04-10", endDate="2026-04-13")))
+        assert count(page) == 41
+        view = tree(client.get(VIEW, params={"newsId": news_id}))
+        names = [p.css_first("span a").text().strip() for p in view.css("div.filedown dd > p")]
+        md = (ATTACHMENTS / f"{news_id}.md").read_text(encoding="utf-8")
+        assert names and all(f"첨부: {name}" in md for name in names)
+        assert names[0].endswith(".hwpx")
+        links = [a.attributes["href"] for a in view.css("div.filedown a.down")]
+        bodies = [client.get(link).content for link in links]
+        assert bodies == [(ATTACHMENTS / f"{news_id}.{ext}").read_bytes()
+                          for ext in ("hwpx", "pdf")]
+        assert bodies[0][:4] == b"\xd0\xcf\x11\xe0"
+
+
+def test_replica_files_without_an_index_is_a_usage_error(tmp_path: Path) -> None:
+    """A folder without index.json and no --corpus: exit 2 and one line, nothing served."""
+    result = subprocess.run([sys.executable, "-m", "kscrape", "replica", "--files",
+                             str(tmp_path)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"Error: --files {tmp_path}: no index.json there; name the releases with --corpus"]

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from contextlib import closing
 
 import sqlite_utils
+from click.testing import CliRunner
 
-from .conftest import run_cli
+from kscrape.cli import cli
+from kscrape.config import Config
+
+from .conftest import cli_env, run_cli
 
 SEED = ("crawl", "--since", "2023-06-29", "--until", "2023-06-30")
 
@@ -157,3 +162,58 @@ def test_edit_seen_at_list_depth_keeps_the_time_and_code_from_the_view_page(conf
     assert row["body"].startswith("고친 본문입니다.") and versions == 1
     assert row["published_at"] == "2023-06-29T09:01:24+09:00"
     assert row["ministry_code"] == "A00007"
+
+
+def _run_with_default_update_depth(config, *args: str):
+    """The CLI with the suite's update_depth pin removed: the built-in default applies."""
+    env = {k: v for k, v in cli_env(config).items() if k != "KSCRAPE_UPDATE_DEPTH"}
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def test_update_fetches_whole_documents_by_default_at_about_three_requests_each(config, replica):
+    """update's default depth is files: a new release costs its view page and its download.
+
+    On an archive filled at depth list the first update also deepens the releases of the page
+    it reads, once; from then on nothing new is one request, and k new releases cost one list
+    page plus a view page and the attachments of each.
+    """
+    assert Config().update_depth == "files"
+    _seeded(config, replica)
+    first = _run_with_default_update_depth(config, "update")
+    assert first.exit_code == 0, first.output
+    routes = Counter(r.route for r in replica.requests)
+    assert routes["list"] == 1 and routes["view"] == 20 and routes["download"] == 20
+    replica.reset()
+    assert _run_with_default_update_depth(config, "update").exit_code == 0
+    assert [r.route for r in replica.requests] == ["list"]
+    replica.reset()
+    added = _publish(replica, 3)
+    result = _run_with_default_update_depth(config, "update")
+    assert result.exit_code == 0, result.output
+    assert "new 3" in result.output
+    assert Counter(r.route for r in replica.requests) == {"list": 1, "view": 3, "download": 3}
+    assert {r.query["newsId"] for r in replica.requests if r.route == "view"} == set(added)
+    marks = ",".join("?" * len(added))
+    rows = _query(config, f"select depth, body_source, published_at is not null from releases "
+                          f"where news_id in ({marks})", tuple(added))
+    assert rows == [("files", "attachment:hwpx", 1)] * 3
+
+
+def test_update_depth_option_and_config_key_override_the_default(config, replica):
+    """--depth beats update_depth, which beats the built-in files; crawl keeps config depth."""
+    _seeded(config, replica)
+    added = _publish(replica, 1)
+    env = {**cli_env(config), "KSCRAPE_UPDATE_DEPTH": "view"}
+    result = CliRunner().invoke(cli, ["update"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert Counter(r.route for r in replica.requests) == {"list": 1, "view": 20}
+    assert _query(config, "select depth from releases where news_id = ?", (added[0],)) == [
+        ("view",)]
+    replica.reset()
+    _publish(replica, 1)
+    result = CliRunner().invoke(cli, ["update", "--depth", "list"], env=env,
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert [r.route for r in replica.requests] == ["list"]
+    bad = CliRunner().invoke(cli, ["update"], env={**env, "KSCRAPE_UPDATE_DEPTH": "deep"})
+    assert bad.exit_code == 2 and "update_depth" in bad.output

@@ -42,7 +42,8 @@ class Config:
     block_after: int = 2  # consecutive refusals (403 / reset) before the run stops as blocked
     max_page_bytes: int = 10_000_000
     max_attachment_bytes: int = 30_000_000
-    depth: str = "auto"  # auto | list | view | files
+    depth: str = "auto"  # auto | list | view | files: crawl, backfill, verify --fix
+    update_depth: str = "files"  # what `update` fetches for a new release (cron: whole documents)
     window_days: int = 7  # backfill window size
     recheck_days: int = 2  # update --recheck default
     update_max_pages: int = 50  # safety cap for update on a new or long-idle database
@@ -166,8 +167,11 @@ def _validate(config: Config) -> None:
     for key in non_negative:
         if getattr(config, key) < 0:
             raise ConfigError(f"bad value {getattr(config, key)!r} for {key}: must be >= 0")
-    if config.depth not in DEPTHS:
-        raise ConfigError(f"bad value {config.depth!r} for depth: expected one of {DEPTHS}")
+    for key in ("depth", "update_depth"):
+        if getattr(config, key) not in DEPTHS:
+            raise ConfigError(
+                f"bad value {getattr(config, key)!r} for {key}: expected one of {DEPTHS}"
+            )
     if config.log_format not in LOG_FORMATS:
         raise ConfigError(
             f"bad value {config.log_format!r} for log_format: expected one of {LOG_FORMATS}"

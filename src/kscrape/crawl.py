@@ -29,7 +29,6 @@ from kscrape.store import (
     Store,
     WindowMark,
     content_hash,
-    dumps,
     open_store,
 )
 
@@ -295,20 +294,17 @@ class Crawler:
             self._add_files(release)
 
     def _add_files(self, release: Release) -> None:
-        from kscrape.extract import best_text, extract_contacts
-        from kscrape.files import fetch_attachment
+        from kscrape.files import attachment_text, fetch_attachment
 
         results = [fetch_attachment(self.config, self.fetcher, self.store, release.news_id, ref)
                    for ref in release.attachments]
         for result in results:
             if result.error:
                 self._fail(release.news_id, result.ref.url, result.error)
-        best = best_text([r.extraction for r in results if r.extraction is not None])
-        if best is not None:
-            release.body, release.body_source = best.text, f"attachment:{best.format}"
-            release.body_md = best.markdown or None
-            contacts = extract_contacts(best.text)
-            release.contacts = dumps(contacts) if contacts else None
+        text = attachment_text([r.extraction for r in results if r.extraction is not None])
+        if text is not None:
+            release.body, release.body_md = text.body, text.body_md
+            release.body_source, release.contacts = text.body_source, text.contacts
 
     def _fail(self, news_id: str, url: str, error: str) -> None:
         log.warning("release %s failed: %s", news_id, error)

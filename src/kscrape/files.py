@@ -1,5 +1,6 @@
 """Attachments: download through the crawler's fetcher, keep the file under our own name,
-extract its text, and record every outcome in the attachments table.
+extract its text, and record every outcome in the attachments table; what a release takes
+from its best attachment (`attachment_text`), shared by the crawler and `reextract`.
 """
 
 from __future__ import annotations
@@ -12,17 +13,38 @@ from pathlib import Path
 
 from kscrape.config import Config
 from kscrape.errors import ExtractError, FetchError
-from kscrape.extract import Extraction, extract, sniff
+from kscrape.extract import Extraction, best_text, extract, extract_contacts, sniff
 from kscrape.fetch import Fetcher, filename_from_disposition
 from kscrape.models import DOWNLOAD_PATH, AttachmentRef
 from kscrape.paths import atomic_write, safe_component
-from kscrape.store import Store, utcnow
+from kscrape.store import Store, dumps, utcnow
 from kscrape.text import clean_inline
 
 log = logging.getLogger("kscrape.files")
 
 EXTENSIONS = {"hwpx": "hwpx", "hwp": "hwp", "pdf": "pdf"}
 _SAFE_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentText:
+    """What a release takes from its best attachment: body, Markdown, source and contacts."""
+
+    body: str
+    body_md: str | None
+    body_source: str
+    contacts: str | None  # JSON list, or None when the text names no contact
+
+
+def attachment_text(extractions: list[Extraction]) -> AttachmentText | None:
+    """The body fields from the best of a release's extractions (HWPX/HWP before PDF), or
+    None when none is usable, in which case the release keeps the text it has."""
+    best = best_text(extractions)
+    if best is None:
+        return None
+    contacts = extract_contacts(best.text)
+    return AttachmentText(best.text, best.markdown or None, f"attachment:{best.format}",
+                          dumps(contacts) if contacts else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +71,7 @@ def fetch_attachment(
     if stored and stored["status"] == "ok" and stored["path"]:
         data = _read_intact(Path(stored["path"]), stored["sha256"])
         if data is not None:
-            return FileResult(ref, _extract_quietly(data), "")
+            return FileResult(ref, extract_quietly(data), "")
     url = download_url(config, ref.file_id)
     try:
         response = fetcher.get(url, html=False, max_bytes=config.max_attachment_bytes)
@@ -62,7 +84,7 @@ def fetch_attachment(
     name = filename_from_disposition(response.headers.get("content-disposition")) or ref.name
     path = _write_file(Path(config.attachments_dir), f"{news_id}_{ref.file_id}.{EXTENSIONS[kind]}",
                        data)
-    extraction = _extract_quietly(data)
+    extraction = extract_quietly(data)
     row = {
         "name": safe_name(name), "kind": kind, "path": str(path), "bytes": len(data),
         "sha256": hashlib.sha256(data).hexdigest(), "status": "ok",
@@ -83,7 +105,8 @@ def safe_name(name: str) -> str:
     return safe_component(clean_inline(name.replace("\\", "/")).rsplit("/", 1)[-1], fallback="")
 
 
-def _extract_quietly(data: bytes) -> Extraction | None:
+def extract_quietly(data: bytes) -> Extraction | None:
+    """The extraction, or None for bytes that are not a document at all (logged)."""
     try:
         return extract(data)
     except ExtractError as exc:

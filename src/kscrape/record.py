@@ -1,15 +1,20 @@
 """One release as a record people read: Markdown, plain text or JSON.
 
-The Markdown layout is the one public Markdown corpora of korea.kr releases use: `# title`, a
-metadata list (출처, 부처, 게시 시각, 기사 URL, attachments), then `## 본문`, `## 담당 부서` and
-`## 첨부파일`. No I/O here: the caller reads the rows from the store.
+The Markdown layout is the one the public Markdown corpora of korea.kr releases use (e.g. the
+GovPress corpus): `# title`, a metadata list (출처, 부처, 게시 시각, 기사 URL, one `HWPX 첨부:` /
+`PDF 첨부:` line per file), then `## 본문`, `## 담당 부서` (only when there are contacts) and
+`## 첨부파일` (only when there are files). Tools that read those corpora read ours. Rows come
+from the store (`read_record`); rendering does no I/O.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kscrape.store import Store
 
 SOURCE = "대한민국 정책브리핑 보도자료"
 LICENCE = "공공누리 제1유형 (KOGL type 1), 출처: 대한민국 정책브리핑"
@@ -38,15 +43,17 @@ class Record:
         return self.release.get("body_md") or self.release.get("body") or ""
 
 
+def read_record(store: Store, news_id: str) -> Record | None:
+    """The stored release with its attachments (in the site's order), or None."""
+    row = store.release(news_id)
+    return None if row is None else Record(row, store.attachments_of(news_id))
+
+
 def to_markdown(record: Record) -> str:
     r = record.release
-    lines = [f"# {r['title']}", "", f"- 출처: {SOURCE}", f"- 부처: {r['ministry']}"]
-    if r.get("ministry_code"):
-        lines.append(f"- 부처 코드: {r['ministry_code']}")
-    lines.append(f"- 게시 시각: {r.get('published_at') or r['date']}")
-    lines.append(f"- 원문 URL: {r['url']}")
-    for att in record.attachments:
-        lines.append(f"- {KIND_LABEL.get(att['kind'], '파일')} 첨부: {att['name']}")
+    lines = [f"# {r['title']}", "", f"- 출처: {SOURCE}", f"- 부처: {r['ministry']}",
+             f"- 게시 시각: {r.get('published_at') or r['date']}", f"- 기사 URL: {r['url']}"]
+    lines += [f"- {file_label(att)} 첨부: {att['name']}" for att in record.attachments]
     lines += ["", "## 본문", "", record.body_markdown.strip() or "(본문 없음)"]
     if record.contacts:
         lines += ["", "## 담당 부서", ""]
@@ -78,6 +85,14 @@ def to_json(record: Record) -> dict[str, Any]:
             for att in record.attachments
         ],
     }
+
+
+def file_label(attachment: dict[str, Any]) -> str:
+    """HWPX, HWP or PDF, by the file's name as the site lists it (some HWP 5 files are
+    served as .hwpx, and the corpora call those HWPX), else by what the bytes were."""
+    name = str(attachment.get("name") or "")
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return KIND_LABEL.get(ext) or KIND_LABEL.get(attachment.get("kind") or "", "파일")
 
 
 def contact_line(contact: dict[str, str]) -> str:

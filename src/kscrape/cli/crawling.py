@@ -16,6 +16,7 @@ from kscrape.cli.common import (
     run_config,
     span,
 )
+from kscrape.config import DEPTHS
 from kscrape.errors import ConfigError
 
 
@@ -77,7 +78,9 @@ def _crawl_command(ctx: click.Context, command: str, since: str, until: str | No
 
 @click.command()
 @ministry_option
-@depth_option
+@click.option("--depth", type=click.Choice(DEPTHS), default=None,
+              help="What to fetch for each new release (default: config update_depth, files: "
+                   "view page and attachments, about 3 requests a release).")
 @click.option("--recheck", "recheck_days", type=int, default=None, is_flag=False,
               flag_value=-1, metavar="DAYS",
               help="Also walk every page of the last DAYS days for late or edited releases "
@@ -87,12 +90,14 @@ def update(ctx: click.Context, ministries: tuple[str, ...], depth: str | None,
            recheck_days: int | None) -> None:
     """Fetch what is new since the last run (for cron): one request when nothing is.
 
-    Walks the newest-first listing and stops at the first page that ends in a release
-    already stored unchanged. Releases published late (dated earlier than the top of the
-    listing) and edits are found by --recheck, which walks every page of the last DAYS days
-    counted back from the newest listed day; an edit to an older release is not seen by
-    update (use verify, or backfill its days). On an empty database update stops after
-    config update_max_pages pages: use backfill for the history.
+    New releases are fetched at config update_depth (default files: view page and
+    attachments too, so each gets its whole document). Walks the newest-first listing and
+    stops at the first page that ends in a release already stored unchanged. Releases
+    published late (dated earlier than the top of the listing) and edits are found by
+    --recheck, which walks every page of the last DAYS days counted back from the newest
+    listed day; an edit to an older release is not seen by update (use verify, or backfill
+    its days). On an empty database update stops after config update_max_pages pages: use
+    backfill for the history.
 
     \b
     Example (crontab):
@@ -102,11 +107,12 @@ def update(ctx: click.Context, ministries: tuple[str, ...], depth: str | None,
     from kscrape.crawl import run
     from kscrape.update import update as run_update
 
-    config = run_config(ctx, depth=depth)
+    config = run_config(ctx)
     days = config.recheck_days if recheck_days == -1 else (recheck_days or 0)
     if days < 0:
         raise ConfigError("--recheck takes a number of days >= 0")
-    with run(config, "update", ministries=ministry_filters(ministries)) as crawler:
+    with run(config, "update", ministries=ministry_filters(ministries),
+             depth=depth or config.update_depth) as crawler:
         stats = run_update(crawler, recheck_days=days)
     report(stats)
 

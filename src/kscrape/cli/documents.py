@@ -1,4 +1,4 @@
-"""Commands that present single releases as documents: show."""
+"""Commands about releases as documents: show one, rebuild their text from stored files."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ import json
 
 import click
 
-from kscrape.cli.common import data_stdout, run_config
+from kscrape.cli.common import (
+    PARTIAL,
+    Failure,
+    bounds,
+    data_stdout,
+    ministry_names,
+    ministry_option,
+    run_config,
+)
 from kscrape.errors import ConfigError
 
 
@@ -23,18 +31,17 @@ def show(ctx: click.Context, news_id: str, fmt: str) -> None:
         kscrape show 156577893
         kscrape show 156577893 --format json
     """
-    from kscrape.record import Record, to_json, to_markdown, to_text
+    from kscrape.record import read_record, to_json, to_markdown, to_text
     from kscrape.store import open_store
 
     config = run_config(ctx)
     store = open_store(config.db, create=False)
     try:
-        row = store.release(news_id.strip())
-        if row is None:
-            raise ConfigError(f"no release {news_id!r} in {config.db}")
-        record = Record(row, store.attachments_of(row["news_id"]))
+        record = read_record(store, news_id.strip())
     finally:
         store.close()
+    if record is None:
+        raise ConfigError(f"no release {news_id!r} in {config.db}")
     if fmt == "json":
         out = json.dumps(to_json(record), ensure_ascii=False, indent=2) + "\n"
     else:
@@ -43,4 +50,39 @@ def show(ctx: click.Context, news_id: str, fmt: str) -> None:
         stdout.write(out)
 
 
-COMMANDS = (show,)
+@click.command()
+@click.option("--since", default=None, help="First day, YYYY-MM-DD.")
+@click.option("--until", default=None, help="Last day, YYYY-MM-DD.")
+@ministry_option
+@click.option("--all-files", is_flag=True,
+              help="Also extract the PDFs beside a usable HWPX/HWP (slower; refreshes their "
+                   "extract_status).")
+@click.pass_context
+def reextract(ctx: click.Context, since: str | None, until: str | None,
+              ministries: tuple[str, ...], all_files: bool) -> None:
+    """Rebuild text, Markdown and contacts from the attachment files already stored.
+
+    Makes no request. Run it after upgrading kscrape's extractors; interrupted, the same
+    command resumes where it stopped.
+
+    \b
+    Example:
+        kscrape reextract
+        kscrape reextract --since 2026-04-01 --ministry 고용노동부
+    """
+    from kscrape.reextract import reextract as run_reextract
+    from kscrape.selection import Selection
+
+    config = run_config(ctx)
+    start, end = bounds(since, until)
+    stats = run_reextract(config, Selection(start, end, ministry_names(ministries)),
+                          all_files=all_files)
+    click.echo(f"examined {stats.examined}, changed {stats.changed}, unchanged "
+               f"{stats.unchanged} (kept their text: {stats.kept}); files read {stats.files}, "
+               f"extracted {stats.extracted}, missing {stats.missing}, damaged {stats.damaged}")
+    if stats.failed:
+        raise Failure(f"{stats.failed} attachment file(s) missing or damaged; their releases "
+                      "keep their stored text (files listed in the failures table)", PARTIAL)
+
+
+COMMANDS = (show, reextract)

@@ -15,29 +15,39 @@ from kscrape.cli.common import (
     ministry_option,
     run_config,
 )
-from kscrape.errors import ConfigError
+from kscrape.config import Config
+from kscrape.errors import ConfigError, ExportError
+from kscrape.selection import Selection
 
 log = logging.getLogger("kscrape")
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "json"]), default="csv",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "json", "md"]),
+              default="csv", show_default=True,
+              help="md: one Markdown file per release in the folder given by -o.")
 @click.option("--excel", is_flag=True,
               help="CSV for Excel: UTF-8 with BOM, formula-like cells neutralised.")
 @click.option("--since", default=None, help="First day, YYYY-MM-DD.")
 @click.option("--until", default=None, help="Last day, YYYY-MM-DD.")
 @ministry_option
-@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
-              help="Output file, written atomically (default: stdout).")
+@click.option("-o", "--output", default=None, type=click.Path(),
+              help="Output file, written atomically (default: stdout); for md, a folder.")
+@click.option("--changed-since", default=None, metavar="TIME",
+              help="md: only releases stored or changed since TIME (UTC, YYYY-MM-DD or ISO "
+                   "8601; default: since the previous export to the folder).")
+@click.option("--full", is_flag=True, help="md: render every selected release again (files "
+                                           "whose bytes are the same are still not rewritten).")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, excel: bool, since: str | None, until: str | None,
-           ministries: tuple[str, ...], output: str | None) -> None:
-    """Write stored releases as CSV, JSON lines or a JSON array.
+           ministries: tuple[str, ...], output: str | None, changed_since: str | None,
+           full: bool) -> None:
+    """Write stored releases as CSV, JSON lines, a JSON array or a Markdown tree.
 
     \b
     Example:
         kscrape export --format csv --excel -o releases.csv
+        kscrape export --format md -o corpus/
     """
     from kscrape.export import export_releases
     from kscrape.store import open_store
@@ -47,6 +57,13 @@ def export(ctx: click.Context, fmt: str, excel: bool, since: str | None, until: 
     if excel and fmt != "csv":
         raise ConfigError("--excel applies to --format csv only")
     names = ministry_names(ministries)
+    if fmt == "md":
+        _export_markdown(config, output, Selection(start, end, names), changed_since, full)
+        return
+    if changed_since or full:
+        raise ConfigError("--changed-since and --full apply to --format md only")
+    if output and Path(output).is_dir():
+        raise ConfigError(f"-o {output} is a folder; --format {fmt} writes one file")
     store = open_store(config.db, create=False)
     try:
         with data_stdout() as stdout:
@@ -58,6 +75,26 @@ def export(ctx: click.Context, fmt: str, excel: bool, since: str | None, until: 
         store.close()
     if output:
         click.echo(f"wrote {count} releases to {output}", err=True)
+
+
+def _export_markdown(config: Config, output: str | None, selection: Selection,
+                     changed_since: str | None, full: bool) -> None:
+    from kscrape.export_md import export_markdown
+    from kscrape.store import open_store
+
+    if not output:
+        raise ConfigError("--format md needs -o FOLDER")
+    if Path(output).exists() and not Path(output).is_dir():
+        raise ConfigError(f"-o {output} is a file; --format md writes a folder")
+    store = open_store(config.db, create=False)
+    try:
+        done = export_markdown(store, Path(output), selection=selection,
+                               changed_since=changed_since, full=full)
+    finally:
+        store.close()
+    click.echo(f"{output}: {done.releases} releases in {len(done.days)} days rendered; "
+               f"files written {done.written}, unchanged {done.unchanged}, removed "
+               f"{done.removed}", err=True)
 
 
 @click.command()
@@ -138,7 +175,7 @@ def status(ctx: click.Context, runs: int, as_json: bool) -> None:
     lock = info["lock"]
     click.echo(f"lock       {'free' if lock is None else 'held by ' + describe(lock)}")
     for r in info["runs"]:
-        days = f" {r['since']}..{r['until']}" if r["since"] else ""
+        days = f" {r['since'] or ''}..{r['until'] or ''}" if r["since"] or r["until"] else ""
         click.echo(f"run {r['id']:>4} {r['started_at']} {r['command']}{days}: {r['outcome']}, "
                    f"new {r['new']}, updated {r['updated']}, failed {r['failed']}, "
                    f"requests {r['requests']}" + (f" — {r['error']}" if r["error"] else ""))

@@ -10,7 +10,7 @@ import click
 
 from kscrape.cli.common import data_stdout, ministry_filters, ministry_option, run_config, span
 from kscrape.config import DEPTHS, Config
-from kscrape.errors import ParseError
+from kscrape.errors import ConfigError, ParseError
 
 
 @click.command()
@@ -54,12 +54,29 @@ def parse(file: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=0, show_default=True, help="0 picks a free port.")
 @click.option("--corpus", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="JSON-lines corpus (default: the bundled June 2023 releases).")
-def replica(host: str, port: int, corpus: str | None) -> None:
-    """Serve a local copy of korea.kr; the first line printed is its base URL."""
-    from kscrape.replica import serve
+              help="Releases to serve: JSON lines (.jsonl, .jsonl.gz) or an index.json array "
+                   "(default: the bundled June 2023 releases, or DIR/index.json with --files).")
+@click.option("--files", type=click.Path(exists=True, file_okay=False), default=None,
+              metavar="DIR", help="Serve DIR/<newsId>.hwpx and .pdf as each release's "
+                                  "attachments (names and leads from DIR/<newsId>.md).")
+def replica(host: str, port: int, corpus: str | None, files: str | None) -> None:
+    """Serve a local copy of korea.kr; the first line printed is its base URL.
 
-    serve(host=host, port=port, corpus=Path(corpus) if corpus else None)
+    \b
+    Example:
+        kscrape replica --port 8080
+        kscrape replica --files tests/fixtures/attachments
+    """
+    from kscrape.replica import load_records, serve
+
+    corpus_path, files_dir = Path(corpus) if corpus else None, Path(files) if files else None
+    if corpus_path is None and files_dir is not None and not (files_dir / "index.json").is_file():
+        raise ConfigError(f"--files {files}: no index.json there; name the releases with --corpus")
+    try:
+        records = load_records(corpus_path, files_dir)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(f"cannot read the corpus: {exc}") from exc
+    serve(host=host, port=port, corpus=records, attachments_dir=files_dir)
 
 
 @click.command()

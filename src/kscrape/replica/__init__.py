@@ -7,12 +7,12 @@ from kscrape.replica.corpus import (
     DEFAULT_CORPUS,
     MINISTRY_CODES,
     file_id_for,
-    load_attachment_corpus,
     read_corpus,
     rep_code_for,
     synthetic_corpus,
 )
 from kscrape.replica.faults import KINDS, Fault, FaultContext, Faults, Response, kind
+from kscrape.replica.folder import load_attachment_corpus, load_records
 from kscrape.replica.hwpx import make_hwpx
 from kscrape.replica.server import LoggedRequest, Replica, java_filename, serve
 
@@ -30,6 +30,7 @@ __all__ = [
     "java_filename",
     "kind",
     "load_attachment_corpus",
+    "load_records",
     "make_hwpx",
     "read_corpus",
     "rep_code_for",

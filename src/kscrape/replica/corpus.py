@@ -107,7 +107,7 @@ def file_id_for(news_id: str, offset: int = HWPX_FILE_OFFSET) -> str:
     return str(number + offset)
 
 
-def _parse_time(record: dict[str, Any]) -> datetime:
+def parse_time(record: dict[str, Any]) -> datetime:
     raw = str(record.get("approved_at") or record.get("approve_date") or record.get("date") or "")
     if re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}", raw):
         return datetime.strptime(raw, "%m/%d/%Y %H:%M:%S").replace(tzinfo=KST)
@@ -142,13 +142,27 @@ def _file_name(stamp: datetime, title: str, ext: str) -> str:
     return f"{stamp:%y%m%d} {safe[:80]}.{ext}"
 
 
+def _names_by_ext(record: dict[str, Any]) -> dict[str, str]:
+    """Real attachment names by extension: `attachment_names`, or the corpus's `attachments`."""
+    names = dict(record.get("attachment_names") or {})
+    for item in _as_list(record.get("attachments")):
+        name = str(item.get("name", "") if isinstance(item, dict) else item)
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if ext in ("hwpx", "pdf"):
+            names.setdefault(ext, name)
+    return names
+
+
 def _attachments(
     record: dict[str, Any], news_id: str, stamp: datetime, title: str, files_dir: Path | None
 ) -> tuple[Attachment, ...]:
-    names = record.get("attachment_names") or {}
+    names = _names_by_ext(record)
     if files_dir is not None:
         found = []
-        for ext, offset in (("hwpx", HWPX_FILE_OFFSET), ("pdf", PDF_FILE_OFFSET)):
+        offsets = {"hwpx": HWPX_FILE_OFFSET, "pdf": PDF_FILE_OFFSET}
+        order = [e for e in names if e in offsets] + [e for e in offsets if e not in names]
+        for ext in order:
+            offset = offsets[ext]
             path = files_dir / f"{news_id}.{ext}"
             if path.is_file():
                 name = names.get(ext) or _file_name(stamp, title, ext)
@@ -167,7 +181,7 @@ def release_from_record(
     news_id = str(record["news_id"])
     title = str(record.get("title") or "")
     ministry = str(record.get("ministry") or "")
-    stamp = _parse_time(record)
+    stamp = parse_time(record)
     code = record.get("rep_code") or rep_code_for(ministry)
     subtitles = tuple(str(s) for s in _as_list(record.get("subtitles")) if str(s).strip())
     return Release(
@@ -184,46 +198,15 @@ def release_from_record(
 
 
 def read_corpus(path: Path = DEFAULT_CORPUS) -> list[dict[str, Any]]:
-    """Records of a `.jsonl` or `.jsonl.gz` corpus file."""
+    """Records of a `.jsonl` or `.jsonl.gz` corpus file, or of a `.json` array of them."""
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as fh:
+        if path.suffix == ".json":
+            records = json.load(fh)
+            if not isinstance(records, list):
+                raise ValueError(f"{path}: expected a JSON array of releases")
+            return records
         return [json.loads(line) for line in fh if line.strip()]
-
-
-def _md_body(text: str) -> str:
-    """Body of a `<newsId>.md`: everything between `## 본문` and `## 첨부파일`, headings dropped."""
-    start = text.find("## 본문")
-    body = text[start:] if start >= 0 else text
-    end = body.find("## 첨부파일")
-    body = body[:end] if end >= 0 else body
-    lines = [line for line in body.splitlines() if not line.startswith("#")]
-    return "\n".join(lines).strip()
-
-
-def load_attachment_corpus(directory: Path) -> list[dict[str, Any]]:
-    """Records for the releases in an `index.json` + `<newsId>.md/.hwpx/.pdf` directory."""
-    directory = Path(directory)
-    records = []
-    for entry in json.loads((directory / "index.json").read_text(encoding="utf-8")):
-        news_id = str(entry["news_id"])
-        md_path = directory / f"{news_id}.md"
-        md = md_path.read_text(encoding="utf-8") if md_path.is_file() else ""
-        names = {
-            ext: m.group(1).strip()
-            for ext, label in (("hwpx", "HWPX"), ("pdf", "PDF"))
-            if (m := re.search(rf"^- {label} 첨부: (.+)$", md, re.M))
-        }
-        records.append(
-            {
-                "news_id": news_id,
-                "title": entry.get("title", ""),
-                "ministry": entry.get("ministry", ""),
-                "approved_at": _parse_time(entry).isoformat(),
-                "body": _md_body(md),
-                "attachment_names": names,
-            }
-        )
-    return records
 
 
 @dataclass
@@ -360,7 +343,7 @@ class Corpus:
             changes: dict[str, Any] = {}
             for key, value in fields.items():
                 if key in ("approved_at", "approve_date"):
-                    changes["approved_at"] = _parse_time({key: value})
+                    changes["approved_at"] = parse_time({key: value})
                 elif key == "ministry":
                     changes["ministry"] = value
                     changes.setdefault("rep_code", rep_code_for(value))
@@ -453,7 +436,7 @@ def synthetic_corpus(n: int, base: list[dict[str, Any]]) -> Iterator[dict[str, A
         return
     by_day: dict[date, list[dict[str, Any]]] = {}
     for rec in base:
-        by_day.setdefault(_parse_time(rec).date(), []).append(rec)
+        by_day.setdefault(parse_time(rec).date(), []).append(rec)
     by_weekday: dict[int, list[date]] = {}
     for day in sorted(by_day):
         by_weekday.setdefault(day.weekday(), []).append(day)
@@ -465,9 +448,9 @@ def synthetic_corpus(n: int, base: list[dict[str, Any]]) -> Iterator[dict[str, A
         source_days = by_weekday.get(target.weekday())
         if source_days:
             source = source_days[cycle % len(source_days)]
-            recs = sorted(by_day[source], key=_parse_time, reverse=True)
+            recs = sorted(by_day[source], key=parse_time, reverse=True)
             for rec in recs:
-                clock = _parse_time(rec).timetz()
+                clock = parse_time(rec).timetz()
                 stamp = datetime.combine(target, time(clock.hour, clock.minute, clock.second), KST)
                 yield {**rec, "news_id": str(next_id), "approved_at": stamp.isoformat()}
                 next_id -= 1

@@ -10,7 +10,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -352,6 +352,10 @@ class Store:
             f"values ({', '.join('?' * len(columns))})"
         )
         self.db.conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """One transaction (a savepoint when nested); SQLite errors become StoreError."""
+        return self._transaction()
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

@@ -111,7 +111,20 @@ def _body_md(db: sqlite_utils.Database) -> None:
     db.execute("alter table release_versions add column body_md text")
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_initial, _body_md)
+def _marks(db: sqlite_utils.Database) -> None:
+    """Version 3: named marks (JSON) of how far a command got: where an interrupted reextract
+    resumes, up to which change a Markdown export folder is current."""
+    db.execute(
+        "create table if not exists marks (name text primary key, value text not null, "
+        "at text not null)"
+    )
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _initial,
+    _body_md,
+    _marks,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
