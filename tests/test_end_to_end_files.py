@@ -122,7 +122,7 @@ def test_show_prints_the_public_corpora_layout(crawled):
         ours, truth = shown.stdout, _ground_truth(news_id)
         assert ours.startswith(f"# {row['title']}\n\n- 출처: 대한민국 정책브리핑 보도자료\n")
         keys = re.findall(r"^- ([^:\n]+): ", ours.split("## 본문")[0], flags=re.M)
-        assert keys[:4] == ["출처", "부처", "게시 시각", "기사 URL"]
+        assert keys[:4] == ["출처", "부처", "게시 시각", "원문 URL"]
         assert _file_lines(ours) == _file_lines(truth)
         sections = [s for s in re.findall(r"^## .+$", ours, flags=re.M) if s in FIXED_SECTIONS]
         assert sections == [s for s in FIXED_SECTIONS if s != "## 담당 부서" or row["contacts"]]

@@ -1,7 +1,7 @@
 """One release as a record people read: Markdown, plain text or JSON.
 
 The Markdown layout is the one the public Markdown corpora of korea.kr releases use (e.g. the
-GovPress corpus): `# title`, a metadata list (출처, 부처, 게시 시각, 기사 URL, one `HWPX 첨부:` /
+GovPress corpus): `# title`, a metadata list (출처, 부처, 게시 시각, 원문 URL, one `HWPX 첨부:` /
 `PDF 첨부:` line per file), then `## 본문`, `## 담당 부서` (only when there are contacts) and
 `## 첨부파일` (only when there are files). Tools that read those corpora read ours. Rows come
 from the store (`read_record`); rendering does no I/O.
@@ -52,7 +52,7 @@ def read_record(store: Store, news_id: str) -> Record | None:
 def to_markdown(record: Record) -> str:
     r = record.release
     lines = [f"# {r['title']}", "", f"- 출처: {SOURCE}", f"- 부처: {r['ministry']}",
-             f"- 게시 시각: {r.get('published_at') or r['date']}", f"- 기사 URL: {r['url']}"]
+             f"- 게시 시각: {r.get('published_at') or r['date']}", f"- 원문 URL: {r['url']}"]
     lines += [f"- {file_label(att)} 첨부: {att['name']}" for att in record.attachments]
     lines += ["", "## 본문", "", record.body_markdown.strip() or "(본문 없음)"]
     if record.contacts:

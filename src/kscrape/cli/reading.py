@@ -16,7 +16,7 @@ from kscrape.cli.common import (
     run_config,
 )
 from kscrape.config import Config
-from kscrape.errors import ConfigError, ExportError
+from kscrape.errors import ConfigError
 from kscrape.selection import Selection
 
 log = logging.getLogger("kscrape")
