@@ -199,12 +199,13 @@ def test_private_use_glyphs_become_what_they_draw() -> None:
         ("156754239.hwpx", ["감사 실시배경", "정부합동감사 결과", "조치사항 등"]),
         ("156754188.hwpx", ["붙임. 2026년 노사관계전문가과정 사업개요",
                             "2026년도 노사관계전문가과정 사업개요"]),
-        ("156754124.hwpx", ["참고 ’26년 탄소중립 설비투자 지원(공급망) 사업 개요"]),
+        ("156754052.hwpx", ["Ⅰ. 총지출", "Ⅱ. 주요 내용",
+                            "1\u20de 고용안정 지원을 통한 충격완화 (+306억)"]),
         ("156754253.hwpx", ["[ ❶ 고위험 사업장 10만개소 자체 위험요인 점검 및 개선(4월) ]"]),
     ],
 )
 def test_section_titles_become_headings(name: str, headings: list[str]) -> None:
-    """Bracketed titles, 붙임 lines and title boxes are level-2 headings, in order."""
+    """Bracketed titles, 붙임 lines and one-title boxes are level-2 headings, in order."""
     ex = _extract(name)
     found = [b.text for b in ex.blocks if isinstance(b, Heading)]
     assert [h for h in found if h in headings] == headings
@@ -213,7 +214,10 @@ def test_section_titles_become_headings(name: str, headings: list[str]) -> None:
 
 
 def test_note_box_is_opened_into_paragraphs_not_a_heading() -> None:
-    """A one-cell note box ("☞ (신청기간) …") is body text; the cover stays out."""
+    """A one-cell note box ("☞ (신청기간) …") is body text, a label box ("참고 | …") a table;
+    the cover stays out."""
+    label = _table_with(_extract("156754124.hwpx").blocks, "참고")
+    assert (label.rows, label.cols) == (1, 3)
     ex = _extract("156754052.hwpx")
     headings = [b.text for b in ex.blocks if isinstance(b, Heading)]
     assert not any(h.startswith(("☞", "✓")) for h in headings)
