@@ -173,7 +173,7 @@ def test_list_inside_a_cell_keeps_its_items_and_markers() -> None:
     assert "<td>- 탄소중립 전략 수립<br>- 최적의 감축 설비 도출</td>" in ex.markdown
     # A plain grid is a GFM pipe table; its cell's list items are separated by <br>.
     assert (
-        "| \\* 지원유형 : | ➀ 에너지절감(인버터형 공기압축기, 고압 스크류 컴프레셔 등)<br>"
+        "| * 지원유형 : | ➀ 에너지절감(인버터형 공기압축기, 고압 스크류 컴프레셔 등)<br>"
         "➁ 배출량진단" in ex.markdown
     )
 

@@ -5,7 +5,8 @@ A Korean government press release opens with a cover of tables: the release-type
 "- subtitle -" lines). korea.kr shows the title apart and not as body, so the cover goes.
 
 A box of one cell is a frame drawn around text (a note, sometimes the whole body): its
-paragraphs are body paragraphs. Section titles are set in a few fixed ways, recognised here
+paragraphs are body paragraphs. A table without text only places pictures (logos side by
+side under the contacts): its pictures are kept, its empty grid is not. Section titles are set in a few fixed ways, recognised here
 as headings:
 - a one-row box whose only text is a short title: "Ⅰ. 총지출", "1⃞ 고용안정 지원을 통한
   충격완화(+306억)";
@@ -63,9 +64,10 @@ def _place(block: Block, out: list[Block]) -> None:
         title = title_box(block)
         if title:
             out.append(Heading(title))
-        elif len(block.cells) == 1:
-            for inner in block.cells[0].blocks:
-                _place(inner, out)
+        elif len(block.cells) == 1 or not has_text(block):
+            for cell in sorted(block.cells, key=lambda c: (c.row, c.col)):
+                for inner in cell.blocks:
+                    _place(inner, out)
         else:
             out.append(block)
     elif isinstance(block, Paragraph):
