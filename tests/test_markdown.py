@@ -161,6 +161,21 @@ def test_nested_table_stays_inside_its_cell() -> None:
     assert "예산\t총액 세부항목 100억원" in ex.text.split("\n")
 
 
+def test_footnote_follows_the_paragraph_that_refers_to_it() -> None:
+    """A footnote control does not split its paragraph; its text comes right after it."""
+    note = (
+        '<hp:ctrl><hp:footNote number="1"><hp:subList>'
+        f"{_p('2025년 기준 통계')}</hp:subList></hp:footNote></hp:ctrl>"
+    )
+    section = (
+        "<hp:p><hp:run><hp:t>수출이 늘었다</hp:t></hp:run><hp:run>"
+        f"{note}<hp:t>고 밝혔다.</hp:t></hp:run></hp:p>{_p('둘째 문단이다.')}"
+    )
+    ex = extract(_hwpx(section))
+    assert ex.text == "수출이 늘었다고 밝혔다.\n\n1) 2025년 기준 통계\n\n둘째 문단이다."
+    assert ex.markdown == "수출이 늘었다고 밝혔다.\n\n1\\) 2025년 기준 통계\n\n둘째 문단이다."
+
+
 def test_list_inside_a_cell_keeps_its_items_and_markers() -> None:
     """156754124's procedure table: a cell holding a "-" list stays two marked items."""
     ex = _extract("156754124.hwpx")

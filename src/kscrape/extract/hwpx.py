@@ -254,7 +254,8 @@ class _Reader:
                     b.text for b in self.sublist(child) if isinstance(b, Paragraph)
                 )
                 if text:
-                    out.append(Footnote(text, child.get("number", "")))
+                    number = child.get("number", "")
+                    out.append(Footnote(text, f"{number})" if number else ""))
         return out
 
     def picture(self, pic: ET.Element) -> Image:

@@ -6,8 +6,9 @@ A Korean government press release opens with a cover of tables: the release-type
 
 A box of one cell is a frame drawn around text (a note, sometimes the whole body): its
 paragraphs are body paragraphs. A table without text only places pictures (logos side by
-side under the contacts): its pictures are kept, its empty grid is not. Section titles are set in a few fixed ways, recognised here
-as headings:
+side under the contacts): its pictures are kept, its empty grid is not.
+
+Section titles are set in a few fixed ways, recognised here as headings:
 - a one-row box whose only text is a short title: "Ⅰ. 총지출", "1⃞ 고용안정 지원을 통한
   충격완화(+306억)";
 - a paragraph in angle or square brackets: "<감사 실시배경>", "[ ❶ 고위험 사업장 … ]";
@@ -40,7 +41,7 @@ _NOTE_MARK_RE = re.compile(r"^[☞✓✔※*\-–○◦ㅇ□■▪·•▸►�
 _MARKER_DEPTH = {
     **dict.fromkeys("□■☐❏◆◇▣", 0),
     **dict.fromkeys("○◦ㅇ●∘❍◎①②③④⑤⑥⑦⑧⑨⑩❶❷❸❹❺❻❼❽❾❿", 1),
-    **dict.fromkeys("-‐–·∙•▪▸►▶▷", 2),
+    **dict.fromkeys("-‐–·∙•▪▸►▶▷･ㆍ", 2),
     **dict.fromkeys("*※☞", 3),
 }
 
