@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 
 from kscrape.extract import extract, extract_contacts
 from kscrape.extract.markdown import block_markdown, to_markdown
-from kscrape.extract.model import Cell, Heading, Image, Paragraph, Table
+from kscrape.extract.model import MAX_GRID, Cell, Heading, Image, Paragraph, Table
 from kscrape.extract.plaintext import cell_text, to_text
 from kscrape.extract.pua import PUA_TO_UNICODE, map_pua
 
@@ -159,6 +159,22 @@ def test_nested_table_stays_inside_its_cell() -> None:
         "<td>총액<table><tr><td>세부항목</td><td>100억원</td></tr></table></td>" in ex.markdown
     )
     assert "예산\t총액 세부항목 100억원" in ex.text.split("\n")
+
+
+def test_hostile_cell_spans_stay_within_a_bounded_grid() -> None:
+    """Addresses and spans in the billions are clamped, not allocated."""
+    section = _p("본문 문장이다.") + (
+        '<hp:p><hp:run><hp:tbl rowCnt="2000000000" colCnt="2000000000"><hp:tr>'
+        + _tc(0, 0, _p("구분"), rowspan=10**9, colspan=10**9)
+        + _tc(10**9, 10**9, _p("값"))
+        + "</hp:tr></hp:tbl></hp:run></hp:p>"
+    )
+    ex = extract(_hwpx(section))
+    assert ex.status == "ok"
+    table = _tables(ex.blocks)[0]
+    assert table.rows <= MAX_GRID and table.cols <= MAX_GRID
+    assert all(c.row + c.rowspan <= MAX_GRID and c.col + c.colspan <= MAX_GRID for c in table.cells)
+    assert "구분" in ex.text and "값" in ex.text
 
 
 def test_footnote_follows_the_paragraph_that_refers_to_it() -> None:
