@@ -23,8 +23,10 @@ from .conftest import ATTACHMENTS, cli_env, make_config, run_cli
 
 DAYS = ("--since", "2026-04-10", "--until", "2026-04-12")  # 8 releases, all HWPX + PDF
 DERIVED = "news_id, body, body_md, body_source, contacts"
+# Stale rows also carry an old updated_at, so that a rebuild is seen even when it lands in the
+# same second as the crawl that stored them.
 STALE = "update releases set body = '낡은 본문', body_md = null, body_source = 'list', " \
-        "contacts = null"
+        "contacts = null, updated_at = '2000-01-01T00:00:00Z'"
 
 
 @pytest.fixture(scope="module")
