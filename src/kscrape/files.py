@@ -4,6 +4,7 @@ extract its text, and record every outcome in the attachments table.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import re
@@ -14,7 +15,7 @@ from kscrape.config import Config
 from kscrape.errors import ExtractError, FetchError
 from kscrape.extract import Extraction, extract, sniff
 from kscrape.fetch import Fetcher, filename_from_disposition
-from kscrape.models import DOWNLOAD_PATH, AttachmentRef
+from kscrape.models import DOWNLOAD_PATH, AttachmentRef, Capture
 from kscrape.paths import atomic_write
 from kscrape.store import Store, utcnow
 from kscrape.text import clean_inline
@@ -35,6 +36,7 @@ class FileResult:
     ref: AttachmentRef
     extraction: Extraction | None
     error: str = ""
+    capture: Capture | None = None  # the download's WARC capture, when it was fetched now
 
 
 def download_url(config: Config, file_id: str) -> str:
@@ -71,7 +73,8 @@ def fetch_attachment(
         "sha256": hashlib.sha256(data).hexdigest(), "status": "ok",
         "extract_status": extraction.status if extraction else "damaged",
     }
-    return _record(store, news_id, ref, extraction, url=url, row=row)
+    result = _record(store, news_id, ref, extraction, url=url, row=row)
+    return dataclasses.replace(result, capture=response.capture)
 
 
 def safe_name(name: str) -> str:
