@@ -264,6 +264,7 @@ class Fetcher:
         started = datetime.now(UTC)
         try:
             with self._client.stream(method, url, params=params, data=data) as stream:
+                address = _peer(stream) if self._recorder is not None else ""
                 declared = stream.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > limit:
                     raise FetchError(
@@ -286,7 +287,7 @@ class Fetcher:
                 content = bytes(body)
                 capture = stream.extensions.get(_CAPTURE)
                 if self._recorder is not None:
-                    capture = self._recorder(_exchange(stream, content, started))
+                    capture = self._recorder(_exchange(stream, content, started, address))
                 return Response(str(stream.url), stream.status_code, dict(stream.headers),
                                 content, capture)
         except httpx.TimeoutException as exc:
@@ -380,10 +381,18 @@ class _ReplayTransport(httpx.BaseTransport):
         )
 
 
-def _exchange(stream: httpx.Response, body: bytes, started: datetime) -> Exchange:
-    request = stream.request
+def _peer(stream: httpx.Response) -> str:
+    """The server's IP address, read while the connection is open (for WARC-IP-Address)."""
     network = stream.extensions.get("network_stream")
-    peer = network.get_extra_info("server_addr") if network is not None else None
+    try:
+        peer = network.get_extra_info("server_addr") if network is not None else None
+    except OSError:
+        return ""
+    return str(peer[0]) if isinstance(peer, tuple) and peer else ""
+
+
+def _exchange(stream: httpx.Response, body: bytes, started: datetime, address: str) -> Exchange:
+    request = stream.request
     return Exchange(
         method=request.method,
         url=str(request.url),
@@ -395,7 +404,7 @@ def _exchange(stream: httpx.Response, body: bytes, started: datetime) -> Exchang
         headers=_text_pairs(stream.headers.raw),
         body=body,
         started=started,
-        address=str(peer[0]) if isinstance(peer, tuple) and peer else "",
+        address=address,
     )
 
 

@@ -10,7 +10,7 @@ import click
 
 from kscrape.cli.common import ministry_filters, ministry_option, run_config, span
 from kscrape.config import DEPTHS, Config
-from kscrape.errors import ParseError
+from kscrape.errors import ConfigError, ParseError
 
 
 @click.command()
@@ -54,8 +54,17 @@ def parse(file: str) -> None:
 @click.option("--port", type=int, default=0, show_default=True, help="0 picks a free port.")
 @click.option("--corpus", type=click.Path(exists=True, dir_okay=False), default=None,
               help="JSON-lines corpus (default: the bundled June 2023 releases).")
-def replica(host: str, port: int, corpus: str | None) -> None:
+@click.option("--warc", "warc_dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Serve these WARC captures back, byte for byte, instead of a corpus.")
+def replica(host: str, port: int, corpus: str | None, warc_dir: str | None) -> None:
     """Serve a local copy of korea.kr; the first line printed is its base URL."""
+    if warc_dir:
+        from kscrape.replica.replay import serve_captures
+
+        if corpus:
+            raise ConfigError("--warc and --corpus cannot be combined")
+        serve_captures(Path(warc_dir), host=host, port=port)
+        return
     from kscrape.replica import serve
 
     serve(host=host, port=port, corpus=Path(corpus) if corpus else None)
