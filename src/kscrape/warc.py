@@ -115,12 +115,13 @@ class CaptureWriter:
     def __call__(self, exchange: Exchange) -> Capture:
         """Append the request and response records of `exchange`; where the response lies."""
         date = warc_date(exchange.started)
-        digest = payload_digest(exchange.body)
+        sha1 = hashlib.sha1(exchange.body).digest()
         response = _record(WarcRecordType.response, exchange.url, date,
-                           _response_block(exchange), exchange.body,
+                           _response_block(exchange), sha1,
                            {"WARC-IP-Address": exchange.address} if exchange.address else {})
         request = _record(WarcRecordType.request, exchange.url, date, _request_block(exchange),
-                          exchange.request_body, {"WARC-Concurrent-To": response.record_id})
+                          hashlib.sha1(exchange.request_body).digest(),
+                          {"WARC-Concurrent-To": response.record_id})
         first, second = _gzip(request.data), _gzip(response.data)
         size = len(first) + len(second)
         if self._handle is None or (self._size and self._size + size > self.max_bytes):
@@ -128,7 +129,7 @@ class CaptureWriter:
         offset = self._size + len(first)
         self._append(first + second)
         self.records += 2
-        return Capture(self._name, offset, len(second), exchange.url, date, digest)
+        return Capture(self._name, offset, len(second), exchange.url, date, _base32(sha1))
 
     def close(self) -> None:
         """Flush to disk and give the file its final name."""
@@ -193,8 +194,11 @@ class _Serialised:
     data: bytes
 
 
-def _record(kind: WarcRecordType, uri: str, date: str, block: bytes, payload: bytes,
+def _record(kind: WarcRecordType, uri: str, date: str, block: bytes, sha1: bytes,
             extra: Mapping[str, str]) -> _Serialised:
+    """One record, serialised. Its payload digest is given; the optional WARC-Block-Digest
+    is left out, since hashing every block again would double the cost of capture (the gzip
+    member's CRC already guards the record's bytes)."""
     record = WarcRecord()
     record.init_headers(kind)
     headers = record.headers
@@ -206,7 +210,7 @@ def _record(kind: WarcRecordType, uri: str, date: str, block: bytes, payload: by
     headers["Content-Type"] = f"application/http; msgtype={msgtype}"
     record.set_bytes_content(block)
     out = io.BytesIO()
-    record.write(out, checksum_data=True, payload_digest=hashlib.sha1(payload).digest())
+    record.write(out, checksum_data=False, payload_digest=sha1)
     return _Serialised(record.record_id, out.getvalue())
 
 
@@ -252,7 +256,12 @@ def warc_date(moment: datetime) -> str:
 
 
 def payload_digest(body: bytes) -> str:
-    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+    """WARC-Payload-Digest of a body: SHA-1 in base 32, as WARC tools write it."""
+    return _base32(hashlib.sha1(body).digest())
+
+
+def _base32(sha1: bytes) -> str:
+    return "sha1:" + base64.b32encode(sha1).decode("ascii")
 
 
 # -- reading ----------------------------------------------------------------------------------
