@@ -1,6 +1,6 @@
 """WARC captures: library choice, bytes per release, CPU overhead of capture, reparse speed.
 
-    python bench/warc.py            # writes bench/RESULTS-warc.md (included in RESULTS.md)
+    python bench/warc.py            # writes bench/RESULTS-warc.md and its section of RESULTS.md
     python bench/warc.py --quick    # 10,000 releases instead of 100,000 for the reparse
 
 Every crawl runs against a local Replica; crawls whose CPU is measured run as `python -m
@@ -31,6 +31,7 @@ from warcio.warcwriter import WARCWriter
 import crawling
 import pages
 from kscrape import warc
+from kscrape.captures import capture_files, iter_pairs
 from kscrape.crawl import crawl_range, run
 from kscrape.fetch import Exchange
 from kscrape.listing import DateRange, list_form
@@ -40,6 +41,7 @@ from run import Bench, best_of, machine
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "RESULTS-warc.md"
+MAIN_RESULTS = HERE / "RESULTS.md"
 REAL_LISTING = ROOT / "tests" / "fixtures" / "pages" / "korea-listing.html"
 SECTION_LIB = "A. WARC library and compression"
 SECTION_BYTES = "B. WARC bytes per release"
@@ -112,7 +114,7 @@ def bench_library(b: Bench, work: Path) -> None:
                             ("warcio's own writer (zlib gzip)", None)):
         cost = best_of(3, lambda c=compress: [_warcio_pair(x, c) for x in bodies]) / len(bodies)
         b.add(SECTION_LIB, f"write a list-page pair: {label}", f"{cost * 1000:.2f} ms")
-    files = warc.capture_files(work / "lib")
+    files = capture_files(work / "lib")
 
     def read_with(reader: str) -> int:
         count = 0
@@ -126,7 +128,7 @@ def bench_library(b: Bench, work: Path) -> None:
                         count += len(record.reader.read()) > 0
         return count
 
-    pairs = sum(1 for path in files for _ in warc.iter_pairs(path))
+    pairs = sum(1 for path in files for _ in iter_pairs(path))
     for reader in ("FastWARC", "warcio"):
         cost = best_of(3, lambda r=reader: read_with(r)) / pairs
         b.add(SECTION_LIB, f"read a list-page pair back: {reader} ArchiveIterator",
@@ -161,11 +163,10 @@ def bench_bytes(b: Bench, work: Path) -> dict[str, float]:
         for depth, span in (("list", june), ("auto", week), ("view", week), ("files", week)):
             replica.reset()
             target = work / f"bytes-{depth}"
-            config = crawling.bench_config(replica, target, depth=depth,
-                                           warc_dir=str(target / "warc"))
+            config = crawling.bench_config(replica, target, depth=depth)  # WARC in target/warc
             with run(config, "crawl", span=span, depth=depth) as crawler:
                 stats = crawl_range(crawler, span, resume=False)
-            size = sum(p.stat().st_size for p in warc.capture_files(target / "warc"))
+            size = sum(p.stat().st_size for p in capture_files(target / "warc"))
             per[depth] = size / stats.new
             goal = depth == "list"
             b.add(SECTION_BYTES, f"depth {depth}, {span.since}..{span.until}: {stats.new:,} "
@@ -176,7 +177,7 @@ def bench_bytes(b: Bench, work: Path) -> dict[str, float]:
     writer = _kscrape_writer(work / "real")
     writer(_exchange(real))
     writer.close()
-    whole = sum(p.stat().st_size for p in warc.capture_files(work / "real"))
+    whole = sum(p.stat().st_size for p in capture_files(work / "real"))
     per["real"] = (whole - _info_size(work / "real")) / 20
     b.add(SECTION_BYTES, "depth list, the real korea.kr listing page (203 KiB, 20 releases), "
           "request + response records", f"{per['real']:,.0f} B/release", "≤ 2,048 B/release",
@@ -190,7 +191,7 @@ def bench_bytes(b: Bench, work: Path) -> dict[str, float]:
 
 def _info_size(directory: Path) -> int:
     """Bytes of the warcinfo record that opens a file (not part of any release's cost)."""
-    path = warc.capture_files(directory)[0]
+    path = capture_files(directory)[0]
     with open(path, "rb") as handle:
         iterator = WarcioIterator(handle)
         for record in iterator:
@@ -229,14 +230,14 @@ def bench_cpu(b: Bench, work: Path, releases: int) -> dict[str, float]:
         cpu: dict[bool, float] = {True: float("inf"), False: float("inf")}
         requests = 0
         with Replica(corpus) as replica:
-            for _round in range(3):
+            for _round in range(5):
                 for capture in (False, True):
                     used, requests = _child_cpu(replica, work / depth, args, capture)
                     cpu[capture] = min(cpu[capture], used)
         extra = cpu[True] - cpu[False]
         out[depth] = extra / cpu[False]
         b.add(SECTION_CPU, f"depth {depth}: crawler CPU without / with capture "
-              f"({requests:,} requests, best of 3 each)",
+              f"({requests:,} requests, best of 5 each)",
               f"{cpu[False]:.2f} s / {cpu[True]:.2f} s")
         b.add(SECTION_CPU, f"depth {depth}: capture's CPU per request",
               f"{extra / requests * 1000:.2f} ms")
@@ -264,7 +265,7 @@ def bench_reparse(b: Bench, work: Path, releases: int) -> float:
             env, work), started)
         if crawl.returncode != 0:
             raise RuntimeError(crawl.stderr[-2000:])
-        files = warc.capture_files(work / "warc")
+        files = capture_files(work / "warc")
         size = sum(p.stat().st_size for p in files)
         b.add(SECTION_REPARSE, f"backfill {releases:,} releases at depth list with capture",
               f"{crawl.wall:.0f} s, {len(replica.requests):,} requests, "
@@ -335,9 +336,20 @@ def main(argv: list[str] | None = None) -> int:
                      lambda: bench_cpu(b, work, 10_000),
                      lambda: bench_reparse(b, work, 10_000 if args.quick else 100_000)):
             step()
-    RESULTS.write_text(render(b, info, time.perf_counter() - started), encoding="utf-8")
-    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    text = render(b, info, time.perf_counter() - started)
+    RESULTS.write_text(text, encoding="utf-8")
+    _into_main_results(text)
+    print(f"wrote {RESULTS.relative_to(ROOT)} and its section of "
+          f"{MAIN_RESULTS.relative_to(ROOT)}")
     return 0
+
+
+def _into_main_results(text: str) -> None:
+    """Replace (or append) this bench's section of RESULTS.md; run.py keeps it too."""
+    head = text.splitlines()[0]
+    current = MAIN_RESULTS.read_text(encoding="utf-8") if MAIN_RESULTS.exists() else ""
+    kept = current.split(head, 1)[0].rstrip()
+    MAIN_RESULTS.write_text(f"{kept}\n\n{text}" if kept else text, encoding="utf-8")
 
 
 if __name__ == "__main__":

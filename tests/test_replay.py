@@ -9,10 +9,10 @@ from pathlib import Path
 
 import httpx
 
+from kscrape.captures import capture_files, iter_pairs, read_exchange
 from kscrape.crawl import crawl_range, run
 from kscrape.listing import DateRange
 from kscrape.replica.replay import CaptureReplica
-from kscrape.warc import capture_files, iter_pairs, read_exchange
 
 from .capture_support import table_rows
 from .conftest import make_config

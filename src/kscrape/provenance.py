@@ -11,11 +11,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from kscrape.captures import read_exchange
 from kscrape.errors import ConfigError, KscrapeError, StoreError
 from kscrape.fetch import Exchange
 from kscrape.store import Store
 from kscrape.store.evidence import evidence_of
-from kscrape.warc import OPEN_SUFFIX, payload_digest, read_exchange
+from kscrape.warc import OPEN_SUFFIX, payload_digest
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from kscrape.captures import Answers, CapturedRun, captured_runs
+from kscrape.captures import Answers, CapturedRun, Pair, captured_runs
 from kscrape.config import Config, with_overrides
 from kscrape.crawl import Crawler, RunStats, crawl_window
 from kscrape.errors import ConfigError, KscrapeError
@@ -32,7 +32,6 @@ from kscrape.ministries import resolve
 from kscrape.models import LIST_PATH
 from kscrape.store import Store, open_store
 from kscrape.store.rebuild import MergeCounts, merge_rebuilt
-from kscrape.warc import Pair
 
 log = logging.getLogger("kscrape.reparse")
 

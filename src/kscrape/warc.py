@@ -1,16 +1,16 @@
 """WARC captures: every exchange of a run as request and response records, gzip per record.
 
 Files are WARC/1.1 (ISO 28500:2017), written with FastWARC's records and ISA-L's gzip (both
-chosen by measuring, see bench/RESULTS.md), and read back by any WARC tool. A run writes
-`kscrape-<UTC start>-run<id>-<nnnnn>.warc.gz` files under `warc_dir`, each opened by a
-`warcinfo` record that describes the run, and starts a new file when the next pair would
-pass `warc_max_bytes`.
+chosen by measuring, see bench/RESULTS-warc.md), and read back by any WARC tool (kscrape's own
+reading is kscrape.captures). A run writes `kscrape-<UTC start>-run<id>-<nnnnn>.warc.gz` files
+under `warc_dir`, each opened by a `warcinfo` record that describes the run, and starts a new
+file when the next pair would pass `warc_max_bytes`.
 
-Crash safety: each request/response pair is compressed in memory and appended with one
-write, then flushed to the operating system. The file being written is named `….warc.gz.open`
-and renamed when the run closes it; a `.open` file left by a killed run ends, at worst, in a
-torn record, which every reader here skips and the next run cuts off (`repair`). The writer
-holds an flock on its `.open` file, so a run never repairs a file another run is writing.
+Crash safety: each request/response pair is compressed in memory and appended with one write,
+then flushed to the operating system. The file being written is named `….warc.gz.open` and
+renamed when the run closes it; a `.open` file left by a killed run ends, at worst, in a torn
+record, which every reader here skips and the next run cuts off (`repair`). The writer holds
+an flock on its `.open` file, so a run never repairs a file another run is writing.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
-from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
+from fastwarc.warc import WarcRecord, WarcRecordType
 from isal import isal_zlib
 
 from kscrape import __version__
@@ -41,7 +41,7 @@ from kscrape.models import Capture
 
 log = logging.getLogger("kscrape.warc")
 
-GZIP_LEVEL = 1  # ISA-L level: see bench/RESULTS.md for size against CPU at each level
+GZIP_LEVEL = 2  # ISA-L level (0-3): bench/RESULTS-warc.md weighs size against CPU per level
 SUFFIX = ".warc.gz"
 OPEN_SUFFIX = ".open"
 SOFTWARE = f"kscrape/{__version__}"
@@ -264,26 +264,7 @@ def _base32(sha1: bytes) -> str:
     return "sha1:" + base64.b32encode(sha1).decode("ascii")
 
 
-# -- reading ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Pair:
-    """A captured request, and where the response to it lies (its body is read on demand)."""
-
-    path: Path
-    method: str
-    request_body: bytes
-    status: int
-    capture: Capture
-
-
-def capture_files(directory: Path) -> list[Path]:
-    """The WARC files of a capture directory, finished and still open, in name order."""
-    if not directory.is_dir():
-        return []
-    found = [*directory.glob(f"*{SUFFIX}"), *directory.glob(f"*{SUFFIX}{OPEN_SUFFIX}")]
-    return sorted(found, key=lambda p: p.name)
+# -- after a crash ------------------------------------------------------------------------------
 
 
 def final_name(path: Path) -> str:
@@ -345,102 +326,3 @@ def repair(path: Path) -> Path | None:
     except OSError as exc:
         raise StoreError(f"{path}: cannot repair the capture file: {exc}") from exc
     return final
-
-
-def read_info(path: Path) -> RunInfo | None:
-    """The run a file belongs to, from its warcinfo record (None for a foreign file)."""
-    with _open_whole(path) as stream:
-        for record in ArchiveIterator(stream, record_types=WarcRecordType.warcinfo,
-                                      parse_http=False):
-            text = record.reader.read().decode("utf-8", "replace")
-            fields = dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
-            try:
-                return RunInfo.from_fields(fields)
-            except (KeyError, ValueError):
-                return None
-    return None
-
-
-def iter_pairs(path: Path) -> Iterator[Pair]:
-    """Every request/response pair of a file, in the order they were captured."""
-    end = whole_length(path)
-    name = final_name(path)
-    waiting: dict[str, tuple[str, bytes]] = {}
-    held: tuple[int, str, bytes, dict[str, str], int] | None = None
-    kinds = WarcRecordType.request | WarcRecordType.response
-    with _open_whole(path) as stream:
-        for record in ArchiveIterator(stream, record_types=kinds, parse_http=True):
-            if held is not None:
-                yield _pair(path, name, *held, record.stream_pos)
-                held = None
-            if record.record_type == WarcRecordType.request:
-                method = record.http_headers.status_line.split(" ", 1)[0]
-                concurrent = record.headers.get("WARC-Concurrent-To", "")
-                waiting[concurrent] = (method, record.reader.read())
-                continue
-            asked = waiting.pop(record.record_id, None)
-            if asked is not None:
-                headers = {k: record.headers.get(k, "") for k in _CAPTURE_HEADERS}
-                held = (record.http_headers.status_code, *asked, headers, record.stream_pos)
-        if held is not None:
-            yield _pair(path, name, *held, end)
-
-
-_CAPTURE_HEADERS = ("WARC-Target-URI", "WARC-Date", "WARC-Payload-Digest")
-
-
-def _pair(path: Path, name: str, status: int, method: str, body: bytes,
-          headers: dict[str, str], offset: int, next_offset: int) -> Pair:
-    uri, date, digest = (headers[k] for k in _CAPTURE_HEADERS)
-    return Pair(path, method, body, status,
-                Capture(name, offset, next_offset - offset, uri, date, digest))
-
-
-def read_exchange(path: Path, offset: int) -> Exchange:
-    """The response record at `offset`, as the exchange the crawler received."""
-    with open(path, "rb") as handle:
-        handle.seek(offset)
-        record = next(iter(ArchiveIterator(handle, parse_http=True)), None)
-        if record is None or record.record_type != WarcRecordType.response:
-            raise StoreError(f"{path.name}: no response record at offset {offset}")
-        http = record.http_headers
-        body = record.reader.read()
-        headers = record.headers
-        version, _, _ = http.status_line.partition(" ")
-        capture = Capture(final_name(path), offset, 0, headers.get("WARC-Target-URI", ""),
-                          headers.get("WARC-Date", ""), headers.get("WARC-Payload-Digest", ""))
-    return Exchange(
-        method="", url=capture.uri, request_headers=(), request_body=b"",
-        status=http.status_code, reason=http.reason_phrase or "", http_version=version,
-        headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in http.items_bytes()),
-        body=body, started=datetime.strptime(capture.date, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
-            tzinfo=UTC), address=headers.get("WARC-IP-Address", ""), capture=capture)
-
-
-@contextmanager
-def _open_whole(path: Path) -> Iterator[BinaryIO]:
-    """`path` opened for reading, ending after its last whole record."""
-    with open(path, "rb") as handle:
-        if path.name.endswith(OPEN_SUFFIX):
-            yield io.BufferedReader(_Bounded(handle, whole_length(path)))  # type: ignore[arg-type]
-        else:
-            yield handle
-
-
-class _Bounded(io.RawIOBase):
-    """The first `limit` bytes of a file."""
-
-    def __init__(self, handle: BinaryIO, limit: int) -> None:
-        self._handle = handle
-        self._left = limit
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        size = min(len(buffer), self._left)
-        if size <= 0:
-            return 0
-        got = self._handle.readinto(memoryview(buffer)[:size])  # type: ignore[attr-defined]
-        self._left -= got
-        return got

@@ -93,7 +93,8 @@ def demo(ctx: click.Context, since: str, until: str, ministries: tuple[str, ...]
     filters = ministry_filters(ministries)
     with Replica() as site:
         config = run_config(ctx, base_url=site.url, db=demo_db, rate=0, depth=depth,
-                            attachments_dir=str(Path(demo_db).parent / "demo-attachments"))
+                            attachments_dir=str(Path(demo_db).parent / "demo-attachments"),
+                            warc_dir=str(Path(demo_db).parent / "demo-warc"))
         click.echo(f"replica of korea.kr serving at {site.url}", err=True)
         with run(config, "demo", span=days, ministries=filters, depth=depth) as crawler:
             stats = crawl_range(crawler, days, resume=False)

@@ -18,8 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from kscrape.captures import Answers, captured_runs
-from kscrape.warc import RENAMED_HEADERS, read_exchange
+from kscrape.captures import Answers, captured_runs, read_exchange
+from kscrape.warc import RENAMED_HEADERS
 
 NOT_CAPTURED = 404
 _RESTORED = {v.lower(): k.title() for k, v in RENAMED_HEADERS.items()}

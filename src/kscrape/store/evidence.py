@@ -20,12 +20,11 @@ COLUMNS = ("news_id", "kind", "file_id", "warc_file", "warc_offset", "warc_lengt
            "warc_date", "payload_digest")
 
 
-def evidence_row(news_id: str, evidence: Evidence) -> dict[str, Any]:
+def evidence_row(news_id: str, evidence: Evidence) -> tuple[Any, ...]:
+    """One row of the evidence table, in COLUMNS order."""
     capture = evidence.capture
-    return {"news_id": news_id, "kind": evidence.kind, "file_id": evidence.file_id,
-            "warc_file": capture.file, "warc_offset": capture.offset,
-            "warc_length": capture.length, "uri": capture.uri, "warc_date": capture.date,
-            "payload_digest": capture.digest}
+    return (news_id, evidence.kind, evidence.file_id, capture.file, capture.offset,
+            capture.length, capture.uri, capture.date, capture.digest)
 
 
 def save_evidence(db: sqlite_utils.Database, releases: Sequence[Release]) -> None:
@@ -34,8 +33,7 @@ def save_evidence(db: sqlite_utils.Database, releases: Sequence[Release]) -> Non
     if rows:
         db.conn.executemany(
             f"insert or replace into evidence ({', '.join(COLUMNS)}) "
-            f"values ({', '.join('?' * len(COLUMNS))})",
-            [tuple(r[c] for c in COLUMNS) for r in rows])
+            f"values ({', '.join('?' * len(COLUMNS))})", rows)
 
 
 def evidence_of(store: Store, news_id: str) -> list[dict[str, Any]]:

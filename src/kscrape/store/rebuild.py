@@ -46,10 +46,14 @@ def merge_rebuilt(archive: Store, rebuilt: Path, *, since: str | None = None,
     except sqlite3.Error as exc:
         raise StoreError(f"{rebuilt}: cannot open the rebuilt archive: {exc}") from exc
     try:
+        clauses, params = _range(since, until)
+        with archive._transaction():
+            _add_new(archive, clauses, params, counts)
         columns = [c.name for c in db["releases"].columns if c.name not in BOOKKEEPING]
-        where, params = _range(since, until)
-        ids = [r[0] for r in db.execute(
-            f"select news_id from rebuilt.releases {where} order by news_id", params)]
+        held = "exists (select 1 from main.releases m where m.news_id = r.news_id)"
+        ids = [row[0] for row in db.execute(
+            f"select news_id from rebuilt.releases r where {' and '.join([*clauses, held])} "
+            "order by news_id", params)]
         for start in range(0, len(ids), _CHUNK):
             with archive._transaction():
                 _merge_chunk(archive, ids[start:start + _CHUNK], columns, counts)
@@ -60,24 +64,42 @@ def merge_rebuilt(archive: Store, rebuilt: Path, *, since: str | None = None,
     return counts
 
 
-def _range(since: str | None, until: str | None) -> tuple[str, list[str]]:
-    clauses = [c for c, v in (("date >= ?", since), ("date <= ?", until)) if v]
-    values = [v for v in (since, until) if v]
-    return ("where " + " and ".join(clauses) if clauses else ""), values
+def _range(since: str | None, until: str | None) -> tuple[list[str], list[str]]:
+    clauses = [c for c, v in (("r.date >= ?", since), ("r.date <= ?", until)) if v]
+    return clauses, [v for v in (since, until) if v]
+
+
+def _add_new(archive: Store, clauses: list[str], params: list[str],
+             counts: MergeCounts) -> None:
+    """Releases the archive lacks, with their attachments, versions and evidence, in bulk."""
+    db = archive.db
+    absent = "not exists (select 1 from main.releases m where m.news_id = r.news_id)"
+    db.execute("create temp table if not exists merge_new (news_id text primary key)")
+    db.execute("delete from temp.merge_new")
+    db.execute(f"insert into temp.merge_new select news_id from rebuilt.releases r "
+               f"where {' and '.join([*clauses, absent])}", params)
+    chosen = "news_id in (select news_id from temp.merge_new)"
+    counts.new = int(db.execute("select count(*) from temp.merge_new").fetchone()[0])
+    counts.attachments_new = int(db.execute(
+        f"select count(*) from rebuilt.attachments where {chosen}").fetchone()[0])
+    for table in ("releases", "attachments", "evidence"):
+        names = ", ".join(c.name for c in db[table].columns)
+        db.execute(f"insert or replace into main.{table} ({names}) select {names} "
+                   f"from rebuilt.{table} where {chosen}")
+    names = ", ".join(c.name for c in db["release_versions"].columns if c.name != "id")
+    db.execute(f"insert into main.release_versions ({names}) select {names} from "
+               f"rebuilt.release_versions where {chosen} order by id")
 
 
 def _merge_chunk(archive: Store, ids: list[str], columns: list[str], counts: MergeCounts) -> None:
+    """Releases both hold: rewritten where they differ, kept where the archive is deeper."""
     marks = ",".join("?" * len(ids))
     new_rows = _rows(archive, f"select * from rebuilt.releases where news_id in ({marks})", ids)
     old_rows = _rows(archive, f"select * from main.releases where news_id in ({marks})", ids)
     now = utcnow()
-    added: list[str] = []
     merged: list[str] = []
     for news_id, row in new_rows.items():
-        old = old_rows.get(news_id)
-        if old is None:
-            added.append(news_id)
-            continue
+        old = old_rows[news_id]
         if DEPTH_RANK.get(old["depth"], 0) > DEPTH_RANK.get(row["depth"], 0):
             counts.kept += 1
             continue
@@ -89,23 +111,9 @@ def _merge_chunk(archive: Store, ids: list[str], columns: list[str], counts: Mer
         _rewrite(archive, old, {c: row[c] for c in columns}, now)
         counts.changed += 1
         counts.fields.update(differ)
-    if added:
-        _copy_new(archive, added)
-        counts.new += len(added)
-        counts.attachments_new += _count(archive, "rebuilt.attachments", added)
     if merged:
         _merge_attachments(archive, merged, counts)
-    _copy(archive, "evidence", added + merged)
-
-
-def _copy_new(archive: Store, ids: list[str]) -> None:
-    """Releases the archive lacks, with their versions and attachments, in bulk."""
-    _copy(archive, "releases", ids)
-    _copy(archive, "attachments", ids)
-    names = ", ".join(c.name for c in archive.db["release_versions"].columns if c.name != "id")
-    marks = ",".join("?" * len(ids))
-    archive.db.execute(f"insert into release_versions ({names}) select {names} from "
-                       f"rebuilt.release_versions where news_id in ({marks}) order by id", ids)
+        _copy(archive, "evidence", merged)
 
 
 def _copy(archive: Store, table: str, ids: list[str]) -> None:
@@ -115,12 +123,6 @@ def _copy(archive: Store, table: str, ids: list[str]) -> None:
     marks = ",".join("?" * len(ids))
     archive.db.execute(f"insert or replace into main.{table} ({names}) select {names} from "
                        f"rebuilt.{table} where news_id in ({marks})", ids)
-
-
-def _count(archive: Store, table: str, ids: list[str]) -> int:
-    marks = ",".join("?" * len(ids))
-    sql = f"select count(*) from {table} where news_id in ({marks})"
-    return int(archive.db.execute(sql, ids).fetchone()[0])
 
 
 def _rewrite(archive: Store, old: dict[str, Any], values: dict[str, Any], now: str) -> None:
