@@ -88,8 +88,11 @@ def test_form_fields_in_another_order_find_the_capture_and_unknown_requests_get_
         assert other.status_code == 404
 
 
-def test_replica_command_with_warc_serves_the_captures(tmp_path, replica):
-    _captured(tmp_path, replica)
+def test_replica_command_with_warc_serves_a_crawl_that_stores_the_original_rows(
+        tmp_path, replica):
+    """`kscrape replica --warc DIR` in its own process: a retried request is answered in
+    capture order, and a crawl against it stores what the original crawl stored."""
+    original = _captured(tmp_path, replica)
     env = {k: v for k, v in os.environ.items() if not k.startswith("KSCRAPE_")}
     child = subprocess.Popen([sys.executable, "-m", "kscrape", "replica", "--warc",
                               str(tmp_path / "warc")], env=env, stdout=subprocess.PIPE,
@@ -97,13 +100,19 @@ def test_replica_command_with_warc_serves_the_captures(tmp_path, replica):
     try:
         assert child.stdout is not None
         url = child.stdout.readline().strip()
+        again = make_config(tmp_path / "again", url, depth="auto",
+                            warc_dir=str(tmp_path / "warc2"),
+                            attachments_dir=str(tmp_path / "files"))
+        _crawl(again)
+        for table in ("releases", "attachments", "windows"):
+            assert table_rows(again.db, table, host_free=True) == \
+                table_rows(original, table, host_free=True), table
         views = [p for path in capture_files(tmp_path / "warc") for p in iter_pairs(path)
                  if p.method == "GET"]
         retried = next(p for p in views if p.status == 503)
-        for expected in (503, 200):  # in the order they were captured
-            response = httpx.get(url + httpx.URL(retried.capture.uri).raw_path.decode())
-            assert response.status_code == expected
         last = next(p for p in reversed(views) if p.capture.uri == retried.capture.uri)
+        response = httpx.get(url + httpx.URL(retried.capture.uri).raw_path.decode())
+        assert response.status_code == 200  # the crawl used the 503; the last capture stays
         assert response.content == read_exchange(last.path, last.capture.offset).body
     finally:
         child.terminate()

@@ -146,3 +146,41 @@ def test_a_crawl_killed_at_random_then_rerun_has_evidence_only_on_whole_records(
             record = next(iter(ArchiveIterator(BytesIO(handle.read(row["warc_length"])))))
             assert record.rec_headers.get_header("WARC-Payload-Digest") == row["payload_digest"]
             assert record.rec_headers.get_header("WARC-Target-URI") == row["uri"]
+
+
+FULL_DISK_CHILD = """
+import os, resource, signal, sys
+from datetime import UTC, datetime
+from pathlib import Path
+from kscrape.errors import StoreError
+from kscrape.fetch import Exchange
+from kscrape.warc import CaptureWriter, RunInfo
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
+info = RunInfo(1, "crawl", "files", "[]", "http://127.0.0.1:9", datetime.now(UTC))
+writer = CaptureWriter(Path(sys.argv[1]), info, 10**9)
+for n in range(10):
+    try:
+        writer(Exchange("GET", f"http://127.0.0.1:9/x?n={n}", (), b"", 200, "OK", "HTTP/1.1",
+                        (), os.urandom(70_000), datetime.now(UTC)))
+    except StoreError as exc:
+        print("full after", n, exc)
+        break
+writer.close()
+"""
+
+
+def test_a_full_disk_stops_capture_without_leaving_a_torn_record(tmp_path):
+    """The file size limit stands in for a full disk: the write that fails is taken back."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KSCRAPE_")}
+    child = subprocess.run([sys.executable, "-c", FULL_DISK_CHILD, str(tmp_path)], env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.startswith("full after 4 ")
+    assert "cannot write the capture" in child.stdout
+    [path] = warc_files(tmp_path)
+    data = path.read_bytes()
+    assert 0 < len(data) <= 300_000
+    assert _read_all(data) == ["warcinfo"] + ["request", "response"] * 4
+    assert warcio_check([path]).returncode == 0

@@ -27,7 +27,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from fastwarc.warc import WarcRecord, WarcRecordType
@@ -99,9 +98,7 @@ class CaptureWriter:
         self.directory = directory
         self.info = info
         self.max_bytes = max_bytes
-        self.files: list[str] = []
-        self.records = 0
-        self._handle: BinaryIO | None = None
+        self._handle: io.FileIO | None = None
         self._name = ""
         self._size = 0
         self._seq = 0
@@ -128,7 +125,6 @@ class CaptureWriter:
             self._rotate()
         offset = self._size + len(first)
         self._append(first + second)
-        self.records += 2
         return Capture(self._name, offset, len(second), exchange.url, date, _base32(sha1))
 
     def close(self) -> None:
@@ -137,7 +133,6 @@ class CaptureWriter:
         if handle is None:
             return
         try:
-            handle.flush()
             os.fsync(handle.fileno())
             handle.close()
             final = self.directory / self._name
@@ -153,22 +148,26 @@ class CaptureWriter:
             if not any((self.directory / n).exists() for n in (name, name + OPEN_SUFFIX)):
                 break
         try:
-            self._handle = open(self.directory / (name + OPEN_SUFFIX), "xb")  # noqa: SIM115
+            self._handle = io.FileIO(self.directory / (name + OPEN_SUFFIX), "xb")
             fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             raise StoreError(f"{self.directory / name}: cannot create: {exc}") from exc
         self._name, self._size = name, 0
-        self.files.append(name)
         self._append(_gzip(_warcinfo(name, self.info)))
 
     def _append(self, data: bytes) -> None:
+        """Write straight to the file (unbuffered), so what the crawler is told is written."""
         assert self._handle is not None
+        rest = memoryview(data)
         try:
-            self._handle.write(data)
-            self._handle.flush()
+            while rest:
+                written = self._handle.write(rest)
+                if not written:
+                    raise OSError("the file takes no more bytes")
+                rest = rest[written:]
         except OSError as exc:
             try:  # leave no torn record behind a full disk
-                self._handle.truncate(self._size)
+                os.ftruncate(self._handle.fileno(), self._size)
             except OSError:
                 pass
             raise StoreError(f"{self._name}: cannot write the capture: {exc}") from exc
