@@ -51,6 +51,7 @@ def bench_config(replica: Replica, workdir: Path, **overrides: Any) -> Config:
         base_url=replica.url,
         db=str(workdir / "bench.db"),
         attachments_dir=str(workdir / "attachments"),
+        warc_dir=str(workdir / "warc"),
         rate=0,
         backoff_initial=0.01,
         backoff_max=0.05,

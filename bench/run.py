@@ -38,6 +38,7 @@ FIXTURE_PAGES = ROOT / "tests" / "fixtures" / "pages"
 FIXTURE_ATTACHMENTS = ROOT / "tests" / "fixtures" / "attachments"
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 EXTRACT_RESULTS = Path(__file__).resolve().parent / "RESULTS-extract.md"
+WARC_RESULTS = Path(__file__).resolve().parent / "RESULTS-warc.md"
 LIBRARIES = ("selectolax", "httpx", "sqlite-utils", "tenacity", "click", "beautifulsoup4",
              "rapidfuzz")
 
@@ -527,6 +528,8 @@ def render(b: Bench, info: dict[str, str], extract: str, elapsed: float,
     if extract:
         lines += ["## Extraction quality report (bench/extract_quality.py)", "",
                   extract.replace("## Attachment text extraction quality", "").strip(), ""]
+    if WARC_RESULTS.exists():  # measured by bench/warc.py, kept across runs of this script
+        lines += [WARC_RESULTS.read_text(encoding="utf-8").strip(), ""]
     return "\n".join(lines)
 
 

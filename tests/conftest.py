@@ -77,7 +77,7 @@ def make_config(tmp_path: Path, url: str, **overrides: Any) -> Config:
 
 def cli_env(config: Config) -> dict[str, str]:
     """The environment that gives a CLI run the same settings as `config`."""
-    keys = ("base_url", "db", "attachments_dir", *FAST)
+    keys = ("base_url", "db", "attachments_dir", "warc", "warc_dir", "warc_max_bytes", *FAST)
     return {f"KSCRAPE_{k.upper()}": str(getattr(config, k)) for k in keys}
 
 

@@ -51,6 +51,9 @@ class Config:
     ca_bundle: str = ""  # extra CA file for TLS; verification itself cannot be turned off
     log_format: str = "text"  # text | json
     log_file: str = ""
+    warc: bool = True  # keep every response in WARC files (see warc.py)
+    warc_dir: str = "data/warc"
+    warc_max_bytes: int = 1_000_000_000  # a WARC file is closed and a new one begun past this
     # Reserved for the data.go.kr Open API. Kept out of repr so it cannot reach a log line.
     api_key: str = field(default="", repr=False)
 
@@ -131,7 +134,9 @@ def _coerce(key: str, value: Any, where: str) -> Any:
         raise ConfigError(f"unknown setting {where}")
     kind = type(getattr(Config(), key))
     try:
-        if kind is bool or isinstance(value, bool):
+        if kind is bool:
+            return _boolean(value)
+        if isinstance(value, bool):
             raise ValueError
         if kind is str:
             return str(value)
@@ -143,6 +148,18 @@ def _coerce(key: str, value: Any, where: str) -> Any:
         return converted
     except (TypeError, ValueError):
         raise ConfigError(f"bad value {value!r} for {where}: expected {kind.__name__}") from None
+
+
+def _boolean(value: Any) -> bool:
+    """true/false from TOML, or the words an environment variable can carry."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in ("true", "1", "yes", "on"):
+        return True
+    if word in ("false", "0", "no", "off"):
+        return False
+    raise ValueError
 
 
 def _validate(config: Config) -> None:
@@ -159,6 +176,7 @@ def _validate(config: Config) -> None:
         "window_days",
         "batch_size",
         "update_max_pages",
+        "warc_max_bytes",
     )
     for key in positive:
         if getattr(config, key) <= 0:

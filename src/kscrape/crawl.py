@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
 from kscrape.config import Config
 from kscrape.errors import BlockedError, FetchError, GoneError, KscrapeError, ParseError
@@ -20,7 +21,7 @@ from kscrape.fetch import Fetcher, Response
 from kscrape.listing import DateRange, list_form, today_kst, windows
 from kscrape.lock import write_lock
 from kscrape.ministries import MinistryFilter, matches
-from kscrape.models import LIST_PATH, ListItem, ListPage, Release, view_url
+from kscrape.models import LIST_PATH, Capture, Evidence, ListItem, ListPage, Release, view_url
 from kscrape.parse import decode_html, parse_list, parse_view
 from kscrape.store import (
     DEPTH_RANK,
@@ -31,6 +32,7 @@ from kscrape.store import (
     content_hash,
     open_store,
 )
+from kscrape.warc import RunInfo, capturing
 
 log = logging.getLogger("kscrape.crawl")
 
@@ -131,6 +133,7 @@ class Crawler:
         self.ministries = tuple(ministries)
         self.depth = depth or config.depth
         self._handled: set[str] = set()
+        self._listed: dict[str, Capture] = {}  # the list page capture each item was seen on
 
     # -- list pages -------------------------------------------------------------------------
 
@@ -142,7 +145,11 @@ class Crawler:
         response = self.fetcher.post(LIST_PATH, data=form)
         self.stats.pages += 1
         html = page_text(response)
-        return parse_list(html, base_url=self.config.base_url, url=response.url)
+        page = parse_list(html, base_url=self.config.base_url, url=response.url)
+        if response.capture is not None:
+            for item in page.items:
+                self._listed.setdefault(item.news_id, response.capture)
+        return page
 
     def walk_window(self, span: DateRange) -> Walk:
         """Every item of a date window, walked until one full pass sees a constant count.
@@ -194,6 +201,7 @@ class Crawler:
         """Backfill windows are disjoint date ranges: what one window handled cannot be listed
         by the next, so the run's memory stays flat however long the range."""
         self._handled.clear()
+        self._listed.clear()
 
     def wanted(self, items: Sequence[ListItem]) -> list[ListItem]:
         """Items of the chosen ministries that are new, edited, or stored at a lesser depth.
@@ -264,6 +272,9 @@ class Crawler:
             url=view_url(item.news_id), lead=item.lead, body=item.lead,
             body_source="list" if item.lead else "none", depth=self.depth_for(item),
         )
+        listed = self._listed.get(item.news_id)
+        if listed is not None:
+            release.evidence.append(Evidence("list", "", listed))
         if release.depth == "list":
             return release
         try:
@@ -284,6 +295,8 @@ class Crawler:
         response = self.fetcher.get(view_url(release.news_id, self.config.base_url))
         html = page_text(response)
         view = parse_view(html, base_url=self.config.base_url, url=response.url)
+        if response.capture is not None:
+            release.evidence.append(Evidence("view", "", response.capture))
         release.published_at = view.published_at
         release.ministry_code = view.ministry_code
         release.licence = view.licence
@@ -301,6 +314,8 @@ class Crawler:
         for result in results:
             if result.error:
                 self._fail(release.news_id, result.ref.url, result.error)
+            elif result.capture is not None:
+                release.evidence.append(Evidence("file", result.ref.file_id, result.capture))
         text = attachment_text([r.extraction for r in results if r.extraction is not None])
         if text is not None:
             release.body, release.body_md = text.body, text.body_md
@@ -382,8 +397,11 @@ def run(
             store.close()
             raise
         outcome, error = "failed", None
+        info = RunInfo(run_id, command, depth or config.depth, selection_label(ministries),
+                       config.base_url, datetime.now(UTC))
         try:
-            with Fetcher(config) as fetcher:
+            with capturing(config, info) as recorder, \
+                    Fetcher(config, recorder=recorder) as fetcher:
                 crawler = Crawler(config, fetcher, store, run_id=run_id, stats=stats,
                                   ministries=ministries, depth=depth)
                 try:
@@ -438,7 +456,7 @@ def crawl_range(
     window is left unfinished when a release failed, when the listing kept changing under
     the walk, or when it reaches today (Korean time): today's releases are still coming.
     """
-    scope, done_scopes = _scopes(crawler)
+    _scope, done_scopes = _scopes(crawler)
     parts = windows(span, crawler.config.window_days, newest_first=newest_first)
     today = today_kst()
     for index, part in enumerate(parts, start=1):
@@ -449,19 +467,27 @@ def crawl_range(
                 on_window(WindowReport(part, 0, 0, index, len(parts), skipped=True), crawler.stats)
             continue
         crawler.forget_handled()
-        walk = crawler.walk_window(part)
-        todo = crawler.wanted(walk.items)
-        matched = sum(1 for i in walk.items if crawler.matches(i))
-        declared = matched if crawler.ministries else walk.declared
-        keep = crawler.ours if crawler.ministries else None
-        final = walk.stable and part.until < today
-        mark = WindowMark(scope, since, until, declared, keep) if final else None
-        if crawler.save_items(todo, window=mark) and mark is not None:
-            crawler.stats.windows_done += 1
+        walk, matched = crawl_window(crawler, part, today)
         if on_window:
             on_window(WindowReport(part, walk.declared, matched, index, len(parts)),
                       crawler.stats)
     return crawler.stats
+
+
+def crawl_window(crawler: Crawler, part: DateRange, today: date) -> tuple[Walk, int]:
+    """Walk one window, store what it needs, and mark it finished when it is: the walk and
+    the number of its items of the run's ministries."""
+    scope, _done_scopes = _scopes(crawler)
+    walk = crawler.walk_window(part)
+    todo = crawler.wanted(walk.items)
+    matched = sum(1 for i in walk.items if crawler.matches(i))
+    declared = matched if crawler.ministries else walk.declared
+    keep = crawler.ours if crawler.ministries else None
+    final = walk.stable and part.until < today
+    mark = WindowMark(scope, part.since.isoformat(), part.until.isoformat(), declared, keep)
+    if crawler.save_items(todo, window=mark if final else None) and final:
+        crawler.stats.windows_done += 1
+    return walk, matched
 
 
 def _scopes(crawler: Crawler) -> tuple[str, list[str]]:

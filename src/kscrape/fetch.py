@@ -3,6 +3,10 @@
 One polite client per run: a rate limiter that never exceeds the configured rate, retries
 with exponential backoff and jitter that honour a capped Retry-After, a byte cap and an
 overall deadline per request, no redirects, and no host but the configured site.
+
+Every complete response, error answers and retried attempts included, can be handed to a
+`recorder` (the WARC capture) with the request that asked for it; a `replay` source answers
+requests from such captures instead of the network.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import tenacity
 
 from kscrape.config import Config
 from kscrape.errors import BlockedError, FetchError
+from kscrape.models import Capture
 
 log = logging.getLogger("kscrape.fetch")
 
@@ -45,10 +50,38 @@ class Response:
     status: int
     headers: Mapping[str, str]
     content: bytes
+    capture: Capture | None = None  # where the capture of this response lies, when recorded
 
     @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "")
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One request and the complete response to it, as they went over the wire.
+
+    `body` is what the server sent: its content coding (gzip, br) kept, the transfer coding
+    (chunked) taken off by the HTTP client.
+    """
+
+    method: str
+    url: str
+    request_headers: tuple[tuple[str, str], ...]
+    request_body: bytes
+    status: int
+    reason: str
+    http_version: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    started: datetime  # when the request went out (UTC)
+    address: str = ""  # the server's IP address, when known
+    capture: Capture | None = None  # set on exchanges answered from a capture
+
+
+Recorder = Callable[[Exchange], Capture]
+Replay = Callable[[str, str, bytes], Exchange | None]  # (method, url, body) -> the capture
+_CAPTURE = "kscrape.capture"
 
 
 class _Retryable(Exception):
@@ -113,12 +146,17 @@ class Fetcher:
         *,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        recorder: Recorder | None = None,
+        replay: Replay | None = None,
     ) -> None:
         self.config = config
         self.requests = 0
         self._sleep = sleep
         self._refusals = 0
+        self._recorder = recorder
         self.limiter = RateLimiter(config.rate, sleep=sleep)
+        if replay is not None:
+            transport = _ReplayTransport(replay)
         self._client = httpx.Client(
             headers={"User-Agent": config.user_agent},
             timeout=httpx.Timeout(config.timeout),
@@ -223,8 +261,10 @@ class Fetcher:
         limit: int,
     ) -> Response:
         deadline = time.monotonic() + self.config.deadline
+        started = datetime.now(UTC)
         try:
             with self._client.stream(method, url, params=params, data=data) as stream:
+                address = _peer(stream) if self._recorder is not None else ""
                 declared = stream.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > limit:
                     raise FetchError(
@@ -244,9 +284,12 @@ class Fetcher:
                         )
                     if time.monotonic() > deadline:
                         raise _Retryable(f"deadline of {self.config.deadline:g}s exceeded")
-                return Response(
-                    str(stream.url), stream.status_code, dict(stream.headers), bytes(body)
-                )
+                content = bytes(body)
+                capture = stream.extensions.get(_CAPTURE)
+                if self._recorder is not None:
+                    capture = self._recorder(_exchange(stream, content, started, address))
+                return Response(str(stream.url), stream.status_code, dict(stream.headers),
+                                content, capture)
         except httpx.TimeoutException as exc:
             raise _Retryable(f"timeout ({type(exc).__name__})") from None
         except httpx.ConnectError as exc:
@@ -316,6 +359,58 @@ class Fetcher:
         exc = state.outcome.exception() if state.outcome else None
         wait = state.next_action.sleep if state.next_action else 0.0
         log.warning("retrying in %.1fs after attempt %d: %s", wait, state.attempt_number, exc)
+
+
+class _ReplayTransport(httpx.BaseTransport):
+    """Answers every request from captured exchanges; one never captured cannot connect."""
+
+    def __init__(self, replay: Replay) -> None:
+        self._replay = replay
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        found = self._replay(request.method, str(request.url), request.read())
+        if found is None:
+            raise httpx.ConnectError("this request was never captured", request=request)
+        return httpx.Response(
+            found.status,
+            headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in found.headers],
+            stream=httpx.ByteStream(found.body),
+            extensions={"reason_phrase": found.reason.encode("latin-1", "replace"),
+                        "http_version": found.http_version.encode("ascii", "replace"),
+                        _CAPTURE: found.capture},
+        )
+
+
+def _peer(stream: httpx.Response) -> str:
+    """The server's IP address, read while the connection is open (for WARC-IP-Address)."""
+    network = stream.extensions.get("network_stream")
+    try:
+        peer = network.get_extra_info("server_addr") if network is not None else None
+    except OSError:
+        return ""
+    return str(peer[0]) if isinstance(peer, tuple) and peer else ""
+
+
+def _exchange(stream: httpx.Response, body: bytes, started: datetime, address: str) -> Exchange:
+    request = stream.request
+    return Exchange(
+        method=request.method,
+        url=str(request.url),
+        request_headers=_text_pairs(request.headers.raw),
+        request_body=request.read(),
+        status=stream.status_code,
+        reason=stream.reason_phrase,
+        http_version=stream.http_version,
+        headers=_text_pairs(stream.headers.raw),
+        body=body,
+        started=started,
+        address=address,
+    )
+
+
+def _text_pairs(raw: list[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:
+    """Header names and values as sent; latin-1 maps every byte to one character and back."""
+    return tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
 
 
 def parse_retry_after(value: str | None) -> float | None:

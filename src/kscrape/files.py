@@ -5,6 +5,7 @@ from its best attachment (`attachment_text`), shared by the crawler and `reextra
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import re
@@ -15,7 +16,7 @@ from kscrape.config import Config
 from kscrape.errors import ExtractError, FetchError
 from kscrape.extract import Extraction, best_text, extract, extract_contacts, sniff
 from kscrape.fetch import Fetcher, filename_from_disposition
-from kscrape.models import DOWNLOAD_PATH, AttachmentRef
+from kscrape.models import DOWNLOAD_PATH, AttachmentRef, Capture
 from kscrape.paths import atomic_write, safe_component
 from kscrape.store import Store, dumps, utcnow
 from kscrape.text import clean_inline
@@ -54,6 +55,7 @@ class FileResult:
     ref: AttachmentRef
     extraction: Extraction | None
     error: str = ""
+    capture: Capture | None = None  # the download's WARC capture, when it was fetched now
 
 
 def download_url(config: Config, file_id: str) -> str:
@@ -90,7 +92,8 @@ def fetch_attachment(
         "sha256": hashlib.sha256(data).hexdigest(), "status": "ok",
         "extract_status": extraction.status if extraction else "damaged",
     }
-    return _record(store, news_id, ref, extraction, url=url, row=row)
+    result = _record(store, news_id, ref, extraction, url=url, row=row)
+    return dataclasses.replace(result, capture=response.capture)
 
 
 def safe_name(name: str) -> str:

@@ -143,6 +143,38 @@ def _read(db: str | Path, *, wait: bool) -> dict[str, Any]:
         time.sleep(_POLL)
 
 
+def claim_file(fileno: int) -> bool:
+    """Lock an open file for this process alone, without waiting; False when another has it.
+
+    Capture files use it to tell a live writer's file from one a killed run left behind: the
+    operating system drops the lock with its process. POSIX systems have fcntl, Windows msvcrt
+    (imported here, never at module level, so that neither is needed to import kscrape). On a
+    system with neither, the database's write lock, which every capturing run holds, is what
+    keeps two writers apart, and the claim succeeds.
+    """
+    try:
+        import fcntl
+    except ImportError:
+        return _claim_windows(fileno)
+    try:
+        fcntl.flock(fileno, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _claim_windows(fileno: int) -> bool:
+    try:
+        import msvcrt
+    except ImportError:
+        return True
+    try:
+        msvcrt.locking(fileno, msvcrt.LK_NBLCK, 1)  # the first byte: the file's position is 0
+    except OSError:
+        return False
+    return True
+
+
 def describe(info: dict[str, Any] | None) -> str:
     """'pid 123, backfill started 2024-05-01T03:00:00Z' for messages."""
     info = info or {}

@@ -71,6 +71,27 @@ class ViewPage:
     licence: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """Where one captured response lies in the WARC files: enough to find, cite and check it."""
+
+    file: str  # WARC file name, inside the capture directory
+    offset: int  # byte offset of the response record (a gzip member) in that file
+    length: int  # compressed bytes of that record
+    uri: str  # WARC-Target-URI
+    date: str  # WARC-Date, when the request went out
+    digest: str  # WARC-Payload-Digest of the body as the server sent it
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A capture behind a stored release: its list page, view page or one attachment."""
+
+    kind: str  # list | view | file
+    file_id: str  # the attachment's fileId for kind "file", else ""
+    capture: Capture
+
+
 @dataclass(slots=True)
 class Release:
     """A release as the store keeps it; assembled by the crawler from list, view and files."""
@@ -90,3 +111,4 @@ class Release:
     contacts: str | None = None  # JSON list of {"role", "name", "phone", "dept"}
     attachments: list[AttachmentRef] = field(default_factory=list)
     depth: str = ""  # how much was fetched for it: list | view | files
+    evidence: list[Evidence] = field(default_factory=list)  # captures it was built from

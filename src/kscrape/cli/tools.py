@@ -59,14 +59,26 @@ def parse(file: str) -> None:
 @click.option("--files", type=click.Path(exists=True, file_okay=False), default=None,
               metavar="DIR", help="Serve DIR/<newsId>.hwpx and .pdf as each release's "
                                   "attachments (names and leads from DIR/<newsId>.md).")
-def replica(host: str, port: int, corpus: str | None, files: str | None) -> None:
+@click.option("--warc", "warc_dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Serve these WARC captures back, byte for byte, instead of a corpus.")
+def replica(host: str, port: int, corpus: str | None, files: str | None,
+            warc_dir: str | None) -> None:
     """Serve a local copy of korea.kr; the first line printed is its base URL.
 
     \b
     Example:
         kscrape replica --port 8080
         kscrape replica --files tests/fixtures/attachments
+        kscrape replica --warc data/warc
     """
+    if warc_dir:
+        from kscrape.replica.replay import serve_captures
+
+        if corpus or files:
+            raise ConfigError("--warc serves captures alone: it cannot be combined with "
+                              "--corpus or --files")
+        serve_captures(Path(warc_dir), host=host, port=port)
+        return
     from kscrape.replica import load_records, serve
 
     corpus_path, files_dir = Path(corpus) if corpus else None, Path(files) if files else None
@@ -102,7 +114,8 @@ def demo(ctx: click.Context, since: str, until: str, ministries: tuple[str, ...]
     filters = ministry_filters(ministries)
     with Replica() as site:
         config = run_config(ctx, base_url=site.url, db=demo_db, rate=0, depth=depth,
-                            attachments_dir=str(Path(demo_db).parent / "demo-attachments"))
+                            attachments_dir=str(Path(demo_db).parent / "demo-attachments"),
+                            warc_dir=str(Path(demo_db).parent / "demo-warc"))
         click.echo(f"replica of korea.kr serving at {site.url}", err=True)
         with run(config, "demo", span=days, ministries=filters, depth=depth) as crawler:
             stats = crawl_range(crawler, days, resume=False)

@@ -20,6 +20,7 @@ import sqlite_utils
 
 from kscrape.errors import StoreError
 from kscrape.models import Release
+from kscrape.store.evidence import save_evidence
 from kscrape.store.schema import SCHEMA_VERSION, migrate
 
 SEARCH_TABLE = "releases_fts"
@@ -224,9 +225,12 @@ class Store:
         with self._transaction():
             known = self._stored_rows([r.news_id for r in releases])
             fresh: list[dict[str, Any]] = []
+            written: list[Release] = []
             for release in releases:
-                self._save_one(release, known.get(release.news_id), depth, now, counts, fresh)
+                if self._save_one(release, known.get(release.news_id), depth, now, counts, fresh):
+                    written.append(release)
             self._insert_releases(fresh)
+            save_evidence(self.db, written)
             if window is not None:
                 self.db["windows"].insert(
                     {
@@ -309,13 +313,14 @@ class Store:
         now: str,
         counts: SaveCounts,
         fresh: list[dict[str, Any]],
-    ) -> None:
+    ) -> bool:
+        """Insert, update or enrich one release; False when the stored row stays as it was."""
         digest = content_hash(release.title, release.ministry, release.date, release.lead)
         row = _release_row(release, depth=release.depth or depth, digest=digest)
         if old is None:
             fresh.append({**row, "first_seen_at": now, "updated_at": now})
             counts.new += 1
-            return
+            return True
         if old["content_hash"] != digest:
             self.db["release_versions"].insert(
                 {
@@ -334,12 +339,13 @@ class Store:
             kept = {k: old[k] for k in STABLE_FIELDS if row[k] is None and old[k] is not None}
             self.db["releases"].update(release.news_id, {**row, **kept, "updated_at": now})
             counts.updated += 1
-            return
+            return True
         if DEPTH_RANK[row["depth"]] > DEPTH_RANK.get(old["depth"], 0) or _better_body(row, old):
             self.db["releases"].update(release.news_id, {**row, "updated_at": now})
             counts.enriched += 1
-            return
+            return True
         counts.unchanged += 1
+        return False
 
     def _insert_releases(self, rows: list[dict[str, Any]]) -> None:
         """New rows in one prepared statement: per-row `table.insert` re-reads the schema each time

@@ -120,10 +120,33 @@ def _marks(db: sqlite_utils.Database) -> None:
     )
 
 
+_EVIDENCE = """
+CREATE TABLE IF NOT EXISTS evidence (
+    news_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    file_id TEXT NOT NULL DEFAULT '',
+    warc_file TEXT NOT NULL,
+    warc_offset INTEGER NOT NULL,
+    warc_length INTEGER NOT NULL,
+    uri TEXT NOT NULL,
+    warc_date TEXT NOT NULL,
+    payload_digest TEXT NOT NULL,
+    PRIMARY KEY (news_id, kind, file_id)
+)
+"""
+
+
+def _evidence(db: sqlite_utils.Database) -> None:
+    """Version 4: where the captures behind each stored release lie in the WARC files (its
+    list page, view page and attachments: kind list | view | file)."""
+    run_script(db, _EVIDENCE)
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _initial,
     _body_md,
     _marks,
+    _evidence,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

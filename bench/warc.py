@@ -1,0 +1,372 @@
+"""WARC captures: library choice, bytes per release, CPU overhead of capture, reparse speed.
+
+    python bench/warc.py            # writes bench/RESULTS-warc.md and its section of RESULTS.md
+    python bench/warc.py --quick    # 10,000 releases instead of 100,000 for the reparse
+
+Every crawl runs against a local Replica; crawls whose CPU is measured run as `python -m
+kscrape` subprocesses charged with os.wait4, alternating capture on and off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from fastwarc.warc import ArchiveIterator as FastIterator
+from isal import isal_zlib
+from warcio.archiveiterator import ArchiveIterator as WarcioIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+import crawling
+import pages
+from kscrape import warc
+from kscrape.captures import capture_files, iter_pairs
+from kscrape.crawl import crawl_range, run
+from kscrape.fetch import Exchange
+from kscrape.listing import DateRange, list_form
+from kscrape.replica import Replica
+from run import Bench, best_of, machine
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "RESULTS-warc.md"
+MAIN_RESULTS = HERE / "RESULTS.md"
+REAL_LISTING = ROOT / "tests" / "fixtures" / "pages" / "korea-listing.html"
+SECTION_LIB = "A. WARC library and compression"
+SECTION_BYTES = "B. WARC bytes per release"
+SECTION_CPU = "C. CPU overhead of capture"
+SECTION_REPARSE = "D. Reparse from the captures"
+FORM = list_form(page=2, since=date(2023, 6, 1), until=date(2023, 6, 7))
+BODY = "&".join(f"{k}={v}" for k, v in FORM.items()).encode()
+REQUEST_HEADERS = (("Host", "www.korea.kr"), ("Accept", "*/*"),
+                   ("Accept-Encoding", "gzip, deflate, br"), ("Connection", "keep-alive"),
+                   ("User-Agent", "kscrape/0.1.0 (press-release archiver; polite, 1 req/s)"),
+                   ("Content-Length", str(len(BODY))),
+                   ("Content-Type", "application/x-www-form-urlencoded"))
+URL = "https://www.korea.kr/briefing/pressReleaseList.do"
+
+
+def _exchange(body: bytes) -> Exchange:
+    headers = (("Date", "Wed, 03 Dec 2026 17:00:00 GMT"),
+               ("Content-Type", "text/html;charset=UTF-8"), ("Content-Length", str(len(body))))
+    return Exchange("POST", URL, REQUEST_HEADERS, BODY, 200, "OK", "HTTP/1.1", headers, body,
+                    datetime.now(UTC), "203.0.113.7")
+
+
+# -- A. library and compression -----------------------------------------------------------------
+
+
+def _kscrape_writer(directory: Path) -> warc.CaptureWriter:
+    info = warc.RunInfo(1, "bench", "list", "[]", "https://www.korea.kr", datetime.now(UTC))
+    return warc.CaptureWriter(directory, info, 10**12)
+
+
+def _warcio_pair(body: bytes, compress: Callable[[bytes], bytes] | None) -> bytes:
+    """A request/response pair written by warcio: its own gzip, or records + `compress`."""
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=compress is None, warc_version="WARC/1.1")
+    response = writer.create_warc_record(
+        URL, "response", payload=io.BytesIO(body), length=len(body),
+        http_headers=StatusAndHeaders("200 OK", list(_exchange(body).headers),
+                                      protocol="HTTP/1.1"))
+    request = writer.create_warc_record(
+        URL, "request", payload=io.BytesIO(BODY), length=len(BODY),
+        http_headers=StatusAndHeaders("POST /briefing/pressReleaseList.do HTTP/1.1",
+                                      list(REQUEST_HEADERS), is_http_request=True))
+    if compress is None:
+        writer.write_request_response_pair(request, response)
+        return out.getvalue()
+    parts = []
+    for record in (request, response):
+        out.seek(0)
+        out.truncate()
+        writer.write_record(record)
+        parts.append(compress(out.getvalue()))
+    return b"".join(parts)
+
+
+def bench_library(b: Bench, work: Path) -> None:
+    bodies = list(pages.list_pages(pages.synthetic_records(1200)))[:40]
+    real = REAL_LISTING.read_bytes()
+    writer = _kscrape_writer(work / "lib")
+
+    def kscrape_write() -> None:
+        for body in bodies:
+            writer(_exchange(body))
+
+    per = best_of(3, kscrape_write) / len(bodies)
+    writer.close()
+    b.add(SECTION_LIB, "write a list-page pair: kscrape (FastWARC records + ISA-L gzip "
+          f"level {warc.GZIP_LEVEL})", f"{per * 1000:.2f} ms")
+    isal = lambda data: isal_zlib.compress(data, warc.GZIP_LEVEL, wbits=31)  # noqa: E731
+    for label, compress in (("warcio records + the same ISA-L gzip", isal),
+                            ("warcio's own writer (zlib gzip)", None)):
+        cost = best_of(3, lambda c=compress: [_warcio_pair(x, c) for x in bodies]) / len(bodies)
+        b.add(SECTION_LIB, f"write a list-page pair: {label}", f"{cost * 1000:.2f} ms")
+    files = capture_files(work / "lib")
+
+    def read_with(reader: str) -> int:
+        count = 0
+        for path in files:
+            with open(path, "rb") as handle:
+                if reader == "warcio":
+                    for record in WarcioIterator(handle):
+                        count += len(record.content_stream().read()) > 0
+                else:
+                    for record in FastIterator(handle, parse_http=True):
+                        count += len(record.reader.read()) > 0
+        return count
+
+    pairs = sum(1 for path in files for _ in iter_pairs(path))
+    for reader in ("FastWARC", "warcio"):
+        cost = best_of(3, lambda r=reader: read_with(r)) / pairs
+        b.add(SECTION_LIB, f"read a list-page pair back: {reader} ArchiveIterator",
+              f"{cost * 1000:.2f} ms")
+    for name, fn in _levels():
+        size = len(fn(real))
+        cost = best_of(5, lambda f=fn: [f(real) for _ in range(10)]) / 10
+        b.add(SECTION_LIB, f"real korea.kr listing (20 releases, {len(real) // 1024} KiB): "
+              f"{name}", f"{size / 20:,.0f} B/release, {cost * 1000:.2f} ms")
+    b.note(SECTION_LIB, "kscrape writes with FastWARC (records, digests) and ISA-L (one gzip "
+           "member per record), reads with FastWARC; warcio, the reference implementation, "
+           "validates the files in the tests (`warcio check`) and here. warcio's writer also adds "
+           "a WARC-Block-Digest (one more SHA-1 pass over the record), which kscrape leaves "
+           "out; reading, where both parse the same files, FastWARC is ≈2.3× faster.")
+
+
+def _levels() -> list[tuple[str, Callable[[bytes], bytes]]]:
+    out: list[tuple[str, Callable[[bytes], bytes]]] = [
+        (f"ISA-L level {level}", lambda d, lv=level: isal_zlib.compress(d, lv, wbits=31))
+        for level in (0, 1, 2, 3)]
+    out += [(f"zlib level {level}", lambda d, lv=level: zlib.compress(d, lv, wbits=31))
+            for level in (1, 6, 9)]
+    return out
+
+
+# -- B. bytes per release -----------------------------------------------------------------------
+
+
+def bench_bytes(b: Bench, work: Path) -> dict[str, float]:
+    week = DateRange(date(2023, 6, 26), date(2023, 6, 30))
+    june = DateRange(date(2023, 6, 1), date(2023, 6, 30))
+    per: dict[str, float] = {}
+    with Replica() as replica:
+        for depth, span in (("list", june), ("auto", week), ("view", week), ("files", week)):
+            replica.reset()
+            target = work / f"bytes-{depth}"
+            config = crawling.bench_config(replica, target, depth=depth)  # WARC in target/warc
+            with run(config, "crawl", span=span, depth=depth) as crawler:
+                stats = crawl_range(crawler, span, resume=False)
+            size = sum(p.stat().st_size for p in capture_files(target / "warc"))
+            per[depth] = size / stats.new
+            goal = depth == "list"
+            b.add(SECTION_BYTES, f"depth {depth}, {span.since}..{span.until}: {stats.new:,} "
+                  f"releases, {len(replica.requests):,} requests, {size / 2**20:.1f} MiB",
+                  f"{per[depth]:,.0f} B/release", "≤ 2,048 B/release" if goal else "—",
+                  per[depth] <= 2048 if goal else None)
+    real = REAL_LISTING.read_bytes()
+    writer = _kscrape_writer(work / "real")
+    writer(_exchange(real))
+    writer.close()
+    whole = sum(p.stat().st_size for p in capture_files(work / "real"))
+    per["real"] = (whole - _info_size(work / "real")) / 20
+    b.add(SECTION_BYTES, "depth list, the real korea.kr listing page (203 KiB, 20 releases), "
+          "request + response records", f"{per['real']:,.0f} B/release", "≤ 2,048 B/release",
+          per["real"] <= 2048)
+    b.note(SECTION_BYTES, "Why ≤ 2 KB per release is not met at depth list: a list page "
+           "carries each release's whole text (the lead), about 10 KB of HTML per release, "
+           "mostly UTF-8 Korean, which deflate shrinks only about 4.3×. The compression rows of "
+           "A give the floor of gzip on the real listing: 1,976 B/release at zlib level 9 and "
+           "1,989 at level 6 (under the goal by 3 %), at 12–24× the CPU of ISA-L level 2 — more "
+           "than the crawler spends on the whole page (C). kscrape keeps ISA-L level 2: about "
+           "2.3 KB per release, 0.6 GB for ten years (≈260,000 releases) at depth list.")
+    b.note(SECTION_BYTES, "Bytes are whole WARC files (warcinfo, request and response records, "
+           "gzip per record) over the releases stored. The replica's pages are rendered from "
+           "the June 2023 corpus; attachments are its generated HWPX files (real ones are "
+           "larger, and compressed already: they cost their own size).")
+    return per
+
+
+def _info_size(directory: Path) -> int:
+    """Bytes of the warcinfo record that opens a file (not part of any release's cost)."""
+    path = capture_files(directory)[0]
+    with open(path, "rb") as handle:
+        iterator = WarcioIterator(handle)
+        for record in iterator:
+            if record.rec_type != "warcinfo":
+                return iterator.get_record_offset()
+    return 0
+
+
+# -- C. CPU overhead ----------------------------------------------------------------------------
+
+
+def _child_cpu(replica: Replica, work: Path, args: list[str], capture: bool) -> tuple[float, int]:
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / "cpu.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    replica.reset()
+    env = crawling.child_env(replica, db, 0)
+    env.update(KSCRAPE_WARC="true" if capture else "false", KSCRAPE_WARC_DIR=str(work / "w"))
+    started = time.perf_counter()
+    child = crawling.wait_child(crawling.start_child(args, env, work), started)
+    if child.returncode != 0:
+        raise RuntimeError(child.stderr[-2000:])
+    return child.cpu, len(replica.requests)
+
+
+def bench_cpu(b: Bench, work: Path, releases: int) -> dict[str, float]:
+    records = pages.synthetic_records(releases)
+    days = sorted(str(r["approved_at"])[:10] for r in records)
+    out: dict[str, float] = {}
+    cases = [("list", records, ["backfill", "--since", days[0], "--until", days[-1],
+                                "--depth", "list"]),
+             ("view", None, ["crawl", "--since", "2023-06-26", "--until", "2023-06-30",
+                             "--depth", "view"])]
+    for depth, corpus, args in cases:
+        cpu: dict[bool, float] = {True: float("inf"), False: float("inf")}
+        requests = 0
+        with Replica(corpus) as replica:
+            for _round in range(5):
+                for capture in (False, True):
+                    used, requests = _child_cpu(replica, work / depth, args, capture)
+                    cpu[capture] = min(cpu[capture], used)
+        extra = cpu[True] - cpu[False]
+        out[depth] = extra / cpu[False]
+        b.add(SECTION_CPU, f"depth {depth}: crawler CPU without / with capture "
+              f"({requests:,} requests, best of 5 each)",
+              f"{cpu[False]:.2f} s / {cpu[True]:.2f} s")
+        b.add(SECTION_CPU, f"depth {depth}: capture's CPU per request",
+              f"{extra / requests * 1000:.2f} ms")
+        b.add(SECTION_CPU, f"depth {depth}: capture's share of the crawl's CPU",
+              f"+{out[depth] * 100:.1f} %", "≤ +5 %", out[depth] <= 0.05)
+    b.note(SECTION_CPU, "Why ≤ 5 % is not met: for each page (≈200 KB listing, ≈145 KB view) "
+           "capture hashes the body (SHA-1 for WARC-Payload-Digest, ≈0.13 ms) and deflates it "
+           "(ISA-L, the fastest gzip measured in A, ≈0.38 ms); with FastWARC building the records, "
+           "the write and the evidence rows that makes ≈1 ms, while the crawler itself spends "
+           "≈6 ms on a list page and ≈3 ms on a view page. No gzip level fits in the ≈0.3 ms "
+           "that 5 % allows; the optional WARC-Block-Digest is already left out (it would add "
+           "another SHA-1 pass). At 1 request per second capture costs ≈0.1 % of one core.")
+    b.note(SECTION_CPU, "Whole-process CPU of `python -m kscrape` (os.wait4), interpreter "
+           "start-up included, against the replica at rate 0; runs alternate capture off and "
+           "on. At 1 req/s the same milliseconds per request are spent once a second.")
+    return out
+
+
+# -- D. reparse ----------------------------------------------------------------------------------
+
+
+def bench_reparse(b: Bench, work: Path, releases: int) -> float:
+    records = pages.synthetic_records(releases)
+    days = sorted(str(r["approved_at"])[:10] for r in records)
+    db = work / "reparse.db"
+    with Replica(records) as replica:
+        env = crawling.child_env(replica, db, 0)
+        env.update(KSCRAPE_WARC_DIR=str(work / "warc"))
+        started = time.perf_counter()
+        crawl = crawling.wait_child(crawling.start_child(
+            ["backfill", "--since", days[0], "--until", days[-1], "--depth", "list"],
+            env, work), started)
+        if crawl.returncode != 0:
+            raise RuntimeError(crawl.stderr[-2000:])
+        files = capture_files(work / "warc")
+        size = sum(p.stat().st_size for p in files)
+        b.add(SECTION_REPARSE, f"backfill {releases:,} releases at depth list with capture",
+              f"{crawl.wall:.0f} s, {len(replica.requests):,} requests, "
+              f"{size / 2**20:,.0f} MiB of WARC in {len(files)} file(s)")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        replica.reset()
+        started = time.perf_counter()
+        child = crawling.wait_child(crawling.start_child(["reparse"], env, work), started)
+        if child.returncode != 0:
+            raise RuntimeError(child.stderr[-2000:])
+        sent = len(replica.requests)
+    rebuilt = _count(db)
+    b.add(SECTION_REPARSE, f"reparse {releases:,} releases from the WARC alone (database "
+          f"deleted first); {rebuilt:,} rebuilt, {sent} requests sent",
+          f"{child.wall:.0f} s, CPU {child.cpu:.0f} s, peak RSS {child.max_rss_mib:.0f} MiB",
+          "≤ 120 s" if releases >= 100_000 else "—",
+          child.wall <= 120 if releases >= 100_000 else None)
+    started = time.perf_counter()
+    checked = subprocess.run(
+        [sys.executable, "-c", "import sys; from warcio.cli import main; sys.exit(main())",
+         "check", *map(str, files)], capture_output=True, text=True)
+    b.add(SECTION_REPARSE, "`warcio check` of every file (digests of every record)",
+          f"{'pass' if checked.returncode == 0 else 'FAIL'}, "
+          f"{time.perf_counter() - started:.0f} s", "pass", checked.returncode == 0)
+    return child.wall
+
+
+def _count(db: Path) -> int:
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(db)) as conn:
+        return int(conn.execute("select count(*) from releases").fetchone()[0])
+
+
+# -- report --------------------------------------------------------------------------------------
+
+
+def render(b: Bench, info: dict[str, str], elapsed: float) -> str:
+    lines = ["## WARC captures (bench/warc.py)", "",
+             f"- date: {info['date']}; {info['cpu']}, {info['cores']} cores; Python "
+             f"{info['python']}; load average at start {info['load']}, at end "
+             + "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg()),
+             f"- whole bench: {elapsed / 60:.1f} min" + (" (quick mode)" if b.quick else ""),
+             ""]
+    sections: dict[str, list[Any]] = {}
+    for figure in b.figures:
+        sections.setdefault(figure.section, []).append(figure)
+    for section, figures in sections.items():
+        lines += [f"### {section}", "", "| figure | value | goal | |",
+                  "| --- | ---: | --- | --- |"]
+        lines += [f"| {f.name} | {f.value} | {f.goal} | {f.verdict} |" for f in figures]
+        lines += ["", *[f"- {n}" for n in b.notes.get(section, [])], ""]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10,000 releases for the reparse")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    info = machine()
+    b = Bench(args.quick, [], {}, {})
+    with tempfile.TemporaryDirectory(prefix="kscrape-warc-bench-") as tmp:
+        work = Path(tmp)
+        for step in (lambda: bench_library(b, work), lambda: bench_bytes(b, work),
+                     lambda: bench_cpu(b, work, 10_000),
+                     lambda: bench_reparse(b, work, 10_000 if args.quick else 100_000)):
+            step()
+    text = render(b, info, time.perf_counter() - started)
+    RESULTS.write_text(text, encoding="utf-8")
+    _into_main_results(text)
+    print(f"wrote {RESULTS.relative_to(ROOT)} and its section of "
+          f"{MAIN_RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+def _into_main_results(text: str) -> None:
+    """Replace (or append) this bench's section of RESULTS.md; run.py keeps it too."""
+    head = text.splitlines()[0]
+    current = MAIN_RESULTS.read_text(encoding="utf-8") if MAIN_RESULTS.exists() else ""
+    kept = current.split(head, 1)[0].rstrip()
+    MAIN_RESULTS.write_text(f"{kept}\n\n{text}" if kept else text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
