@@ -1,7 +1,8 @@
 """The command line: parse arguments, call the library, turn errors into exit codes.
 
 One module per command group: `crawling` (crawl, backfill, update, verify), `reading`
-(export, search, status), `documents` (show), `tools` (ministries, parse, replica, demo).
+(export, search, status), `documents` (show), `site` (serve, watch, feed), `tools`
+(ministries, parse, replica, demo).
 What they share (exit codes, the error edge, common options) is in `common`.
 """
 
@@ -12,7 +13,7 @@ import signal
 import click
 
 from kscrape import __version__
-from kscrape.cli import crawling, documents, reading, tools
+from kscrape.cli import crawling, documents, reading, site, tools
 from kscrape.cli.common import (
     BLOCKED,
     ERROR,
@@ -91,6 +92,6 @@ def cli(ctx: click.Context, config_path: str | None, db: str | None, base_url: s
     ctx.obj = {"config": config, "verbose": verbose}
 
 
-for _group in (crawling, reading, documents, tools):
+for _group in (crawling, reading, documents, site, tools):
     for _command in _group.COMMANDS:
         cli.add_command(_command)
