@@ -5,17 +5,19 @@ korea.kr stopped its RSS feeds on 2026-07-01; these take their place. A feed hol
 `updated` (the newest entry's), so the same archive always gives the same bytes: `kscrape feed`
 rewrites a file only when a release in it changed, and readers polling it or a git history of
 it see no churn. `kscrape serve` answers the same bytes live.
+
+Written with the standard library's ElementTree: feedgen 1.0 drops the `rel` of entry links,
+which turns attachment links into duplicate alternate links (invalid Atom).
 """
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from html import escape
 from pathlib import Path
 from typing import Any
-
-from feedgen.feed import FeedGenerator
 
 from kscrape import __version__
 from kscrape.markup import body_html
@@ -32,6 +34,9 @@ ALL = "all"
 RIGHTS = ("공공누리 제1유형(출처표시): 출처: 대한민국 정책브리핑(www.korea.kr). "
           "Korea Open Government License type 1: attribution required.")
 EPOCH = datetime(2000, 1, 1, tzinfo=KST)  # `updated` of a feed without entries
+ATOM = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+ET.register_namespace("", ATOM)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,17 +74,18 @@ def find_spec(store: Store, name: str) -> FeedSpec | None:
 def render(store: Store, spec: FeedSpec, size: int) -> bytes:
     """The Atom document of one feed, as UTF-8 bytes."""
     rows = newest(store, spec.selection, limit=size)
-    feed = FeedGenerator()
-    feed.id(f"urn:kscrape:feed:{spec.name}")
-    feed.title(spec.title)
-    feed.link(href=f"{SITE_URL}{LIST_PATH}", rel="alternate", type="text/html")
-    feed.language("ko")
-    feed.rights(RIGHTS)
-    feed.generator("kscrape", version=__version__)
-    feed.updated(max((_updated(r) for r in rows), default=EPOCH))
+    feed = ET.Element(_tag("feed"), {XML_LANG: "ko"})
+    _child(feed, "id", f"urn:kscrape:feed:{spec.name}")
+    _child(feed, "title", spec.title)
+    updated = max((_updated(r) for r in rows), default=EPOCH)
+    _child(feed, "updated", updated.isoformat())
+    _child(feed, "link", href=f"{SITE_URL}{LIST_PATH}", rel="alternate", type="text/html")
+    _child(feed, "rights", RIGHTS)
+    _child(feed, "generator", "kscrape", version=__version__)
     for row in rows:
         _entry(feed, row)
-    return feed.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
 def write_feeds(store: Store, directory: Path, size: int) -> tuple[int, int]:
@@ -105,22 +111,33 @@ def _updated(row: dict[str, Any]) -> datetime:
     return max(stored, _published(row))
 
 
-def _entry(feed: FeedGenerator, row: dict[str, Any]) -> None:
-    entry = feed.add_entry(order="append")
-    entry.id(row["url"])
-    entry.title(row["title"])
-    entry.link(href=row["url"], rel="alternate", type="text/html")
-    entry.published(_published(row))
-    entry.updated(_updated(row))
-    entry.author(name=row["ministry"])
+def _entry(feed: ET.Element, row: dict[str, Any]) -> None:
+    entry = _child(feed, "entry")
+    _child(entry, "id", row["url"])
+    _child(entry, "title", row["title"])
+    _child(entry, "published", _published(row).isoformat())
+    _child(entry, "updated", _updated(row).isoformat())
+    author = _child(entry, "author")
+    _child(author, "name", row["ministry"])
+    _child(entry, "link", href=row["url"], rel="alternate", type="text/html")
     html = body_html(row["body_md"], row["body"], row["lead"])
     if row["files"]:
         html += "<h2>첨부파일</h2>\n<ul>\n" + "".join(
             f'<li><a href="{_attr(f["url"])}">{_attr(f["name"] or f["file_id"])}</a></li>\n'
             for f in row["files"]) + "</ul>\n"
         for f in row["files"]:
-            entry.link(href=f["url"], rel="enclosure", title=f["name"] or f["file_id"])
-    entry.content(html, type="html")
+            _child(entry, "link", href=f["url"], rel="enclosure", title=f["name"] or f["file_id"])
+    _child(entry, "content", html, type="html")
+
+
+def _tag(name: str) -> str:
+    return f"{{{ATOM}}}{name}"
+
+
+def _child(parent: ET.Element, name: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, _tag(name), attrs)
+    element.text = text
+    return element
 
 
 def _attr(text: str) -> str:

@@ -111,9 +111,18 @@ order by hits.score, hits.key desc
 # -- text to tokens ---------------------------------------------------------------------------
 
 
-def runs(text: str) -> list[str]:
-    """The runs of letters and digits of `text`, in the form both sides of a match compare."""
-    return _RUN.findall(unicodedata.normalize("NFKC", text).casefold())
+def fold(text: str | None) -> str:
+    """`text` in the form both sides of a match compare: NFKC, case folded."""
+    text = text or ""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.casefold()
+
+
+def runs(text: str | None) -> list[str]:
+    """The runs of letters and digits of `text`, folded. A run occurs in a text exactly when
+    it occurs in the folded text, so checks of a few words need only `fold`."""
+    return _RUN.findall(fold(text))
 
 
 def grams(text: str) -> str:
@@ -199,10 +208,10 @@ class Selection:
 
     def accepts(self, title: str | None, body: str | None) -> bool:
         """Whether a release's text holds the wanted words as they are written."""
-        text = " ".join(runs(title or "")) + " | " + " ".join(runs(body or ""))
+        head, text = _Folded(title), _Folded(body)
 
         def has(phrase: str) -> bool:
-            return all(run in text for word in terms(phrase) for run in runs(word))
+            return all(run in head or run in text for run in _phrase_runs(phrase))
 
         return (all(has(w) for w in self.every)
                 and (not self.any_of or any(has(p) for p in self.any_of))
@@ -211,16 +220,49 @@ class Selection:
     def score(self, title: str | None, body: str | None) -> float:
         """Relevance: TITLE_WEIGHT for each word in the title, plus each word's count in the
         text (at most ten) per thousand characters of it."""
-        head = " ".join(runs(title or ""))
-        text = " ".join(runs(body or ""))
+        head, text = _Folded(title), _Folded(body)
         total = 0.0
         for word in self.every:
-            parts = runs(word)
+            parts = _phrase_runs(word)
             if all(p in head for p in parts):
                 total += TITLE_WEIGHT
             count = min(min(text.count(p) for p in parts), 10) if parts else 0
-            total += count * 1000 / (len(text) + 1000)
+            total += count * 1000 / (len(text.raw) + 1000)
         return total
+
+
+class _Folded:
+    """A text to look folded words up in, cheaply. Normalising and case folding a whole
+    release costs more than the rest of a check, so the stored text is tried first; its NFKC
+    form (made once, on demand) only when that fails, and the case-folded form only for words
+    with cased letters (Latin, not Hangul). Counts (for relevance) use the stored text."""
+
+    __slots__ = ("_forms", "raw")
+
+    def __init__(self, text: str | None) -> None:
+        self.raw = text or ""
+        self._forms: dict[str, str] = {}
+
+    def _form(self, kind: str) -> str:
+        if kind not in self._forms:
+            text = self.raw
+            if "nfkc" in kind and not unicodedata.is_normalized("NFKC", text):
+                text = unicodedata.normalize("NFKC", text)
+            self._forms[kind] = text.casefold() if "fold" in kind else text
+        return self._forms[kind]
+
+    def __contains__(self, run: str) -> bool:
+        cased = run.upper() != run
+        return (run in self._form("fold" if cased else "raw")
+                or run in self._form("nfkc fold" if cased else "nfkc"))
+
+    def count(self, run: str) -> int:
+        return self._form("fold" if run.upper() != run else "raw").count(run)
+
+
+@functools.lru_cache(maxsize=1024)
+def _phrase_runs(phrase: str) -> tuple[str, ...]:
+    return tuple(run for word in terms(phrase) for run in runs(word))
 
 
 @functools.lru_cache(maxsize=256)
