@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from datasette import hookimpl
-from datasette.utils.asgi import Response, asgi_send_file
+from datasette.utils.asgi import NotFound, Response, asgi_send_file
 from markupsafe import Markup
 
 from kscrape.feeds import feed_specs, find_spec, render
@@ -94,6 +94,8 @@ def attachment_path(news_id: Any, file_id: Any) -> str:
 
 async def attachment(datasette: Any, request: Any, send: Any) -> Any:
     settings = _settings(datasette)
+    if not settings:
+        return Response.text("no such attachment", status=404)
     news_id, file_id = request.url_vars["news_id"], request.url_vars["file_id"]
     db = datasette.get_database(settings["database"])
     result = await db.execute("select path from attachments where news_id = ? and file_id = ? "
@@ -141,7 +143,11 @@ async def weekly(datasette: Any) -> Response:
 
 
 async def _with_store(datasette: Any, fn: Any) -> Any:
-    db = datasette.get_database(_settings(datasette)["database"])
+    """Run `fn(store)` on a read connection of the archive (only a kscrape site has one)."""
+    settings = _settings(datasette)
+    if not settings:
+        raise NotFound("not a kscrape site")
+    db = datasette.get_database(settings["database"])
     return await db.execute_fn(lambda conn: fn(reader(conn, db.path)))
 
 
