@@ -174,3 +174,18 @@ def test_search_with_a_reversed_range_or_no_word_is_a_usage_error(config, replic
     assert result.stderr == "Error: --since 2023-06-30 is after --until 2023-06-01\n"
     result = run_cli(config, "search", "—", "...")
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
+
+
+def test_a_row_the_index_cannot_key_is_stored_and_only_not_searchable(config):
+    """A newsId that is not a number cannot get a sort key: its write still succeeds."""
+    from kscrape.models import Release
+
+    store = open_store(config.db)
+    try:
+        counts = store.save([Release(news_id="draft-1", title="호우 대비", ministry="행정안전부",
+                                     date="2023-06-29", url="https://www.korea.kr/x",
+                                     body="호우", body_source="list")], depth="list")
+        assert counts.new == 1 and store.count() == 1
+        assert store.search("호우") == []
+    finally:
+        store.close()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import operator
 import re
 import sqlite3
@@ -44,7 +45,7 @@ _RUN = re.compile(r"[^\W_]+")
 TEXT_COLUMNS = "{title body}"
 NOTHING = 'ministry : "mnone"'  # a MATCH expression no row satisfies
 TITLE_WEIGHT = 10.0
-RELEVANCE_POOL = 500
+RELEVANCE_POOL = 300
 
 SCHEMA = (
     f"""CREATE VIRTUAL TABLE {TABLE} USING fts5(
@@ -139,16 +140,24 @@ def ministry_token(name: str) -> str:
     return "m" + hashlib.sha1(squash(name).encode("utf-8")).hexdigest()[:12]
 
 
-def sort_key(date: str, news_id: str) -> int:
-    """The FTS rowid of a release: date order, then newsId, like the archive's newest-first."""
-    return int(date.replace("-", "")[:8]) * ID_SPAN + int(news_id) % ID_SPAN
+def sort_key(date: str, news_id: str) -> int | None:
+    """The FTS rowid of a release: date order, then newsId, like the archive's newest-first.
+    None for a row that cannot have one (a newsId that is not a number below 10^10, a date
+    not in YYYY-MM-DD form): such a row is not indexed rather than failing its write."""
+    day = date.replace("-", "")
+    if not (news_id.isdigit() and len(news_id) <= 10 and len(day) == 8 and day.isdigit()):
+        return None
+    return int(day) * ID_SPAN + int(news_id)
 
 
 def day_key(day: str | None, end: int) -> int:
     """The lowest (end=0) or highest (end=1) sort key of a day; no day means no bound."""
     if not day:
         return (1 << 63) - 1 if end else 0
-    return sort_key(day, "0") + (ID_SPAN - 1 if end else 0)
+    key = sort_key(day, "0")
+    if key is None:
+        raise ValueError(f"not a day: {day!r}")
+    return key + (ID_SPAN - 1 if end else 0)
 
 
 # -- queries --------------------------------------------------------------------------------
@@ -355,7 +364,7 @@ def create(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
     rows = conn.execute("select date, news_id, title, body, ministry from releases "
                         "order by date, news_id")
-    conn.executemany(_INSERT, (_entry(*row) for row in rows))
+    conn.executemany(_INSERT, filter(None, itertools.starmap(_entry, rows)))
 
 
 _INSERT = f"insert into {TABLE} (rowid, title, body, ministry) values (?, ?, ?, ?)"
@@ -363,8 +372,13 @@ _DELETE = (f"insert into {TABLE} ({TABLE}, rowid, title, body, ministry) "
            "values ('delete', ?, ?, ?, ?)")
 
 
-def _entry(date: str, news_id: str, title: str, body: str, ministry: str) -> tuple[Any, ...]:
-    return (sort_key(date, news_id), grams(title), grams(body), ministry_token(ministry))
+def _entry(date: str, news_id: str, title: str, body: str,
+           ministry: str) -> tuple[Any, ...] | None:
+    """The index row of a release (None if it cannot be indexed, see `sort_key`)."""
+    key = sort_key(date, news_id)
+    if key is None:
+        return None
+    return (key, grams(title), grams(body), ministry_token(ministry))
 
 
 def flush(conn: sqlite3.Connection) -> int:
@@ -382,11 +396,12 @@ def flush(conn: sqlite3.Connection) -> int:
     for row in queued:
         first.setdefault(row[1], row)
     for news_id, (_id, _news_id, old_date, old_title, old_body, old_ministry) in first.items():
-        if old_date is not None:
-            conn.execute(_DELETE, _entry(old_date, news_id, old_title, old_body, old_ministry))
+        if old_date is not None and (old := _entry(old_date, news_id, old_title, old_body,
+                                                   old_ministry)):
+            conn.execute(_DELETE, old)
         current = conn.execute("select date, news_id, title, body, ministry from releases "
                                "where news_id = ?", (news_id,)).fetchone()
-        if current is not None:
-            conn.execute(_INSERT, _entry(*current))
+        if current is not None and (entry := _entry(*current)):
+            conn.execute(_INSERT, entry)
     conn.execute(f"delete from {QUEUE} where id <= ?", (queued[-1][0],))
     return len(first)
