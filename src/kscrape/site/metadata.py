@@ -68,7 +68,10 @@ def metadata(config: Config) -> dict[str, Any]:
         "databases": {database: {
             "tables": {
                 "releases": {
-                    "description": "One row per press release; newest first.",
+                    "description_html": (
+                        "One row per press release, newest first. "
+                        f'<a href="{search_page}">Search them</a> (Korean words of any '
+                        "length, inside longer words too)."),
                     "sort_desc": "date",
                     "facets": ["ministry", "date", "body_source"],
                     "label_column": "title",

@@ -128,11 +128,10 @@ def runs(text: str | None) -> list[str]:
 
 def grams(text: str) -> str:
     """What the index holds for `text`: every character and pair of neighbours, once each."""
-    tokens: set[str] = set()
-    for run in runs(text):
-        tokens.update(run)
-        tokens.update(map(operator.add, run, run[1:]))
-    return " ".join(sorted(tokens))
+    joined = " ".join(runs(text))
+    tokens = set(joined)
+    tokens.update(map(operator.add, joined, joined[1:]))
+    return " ".join(sorted(t for t in tokens if " " not in t))
 
 
 def ministry_token(name: str) -> str:
