@@ -77,6 +77,7 @@ def test_search_page_is_a_form_with_results(site):
     assert 'name="q"' in html and 'value="호우"' in html
     first = _search(site, q="호우")[0]
     assert f'/{_db(config)}/releases/{first["news_id"]}"' in html
+    assert "<mark>호우</mark>" in html
 
 
 def test_front_page_has_title_licence_search_box_and_chart(site):

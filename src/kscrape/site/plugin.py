@@ -12,11 +12,13 @@
 
 from __future__ import annotations
 
+import re
 import time
 from contextvars import ContextVar
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response, asgi_send_file
@@ -29,7 +31,7 @@ from kscrape.site.metadata import PLUGIN
 from kscrape.store import search as search_index
 from kscrape.store.reading import reader, weekly_counts
 
-_PATH: ContextVar[str] = ContextVar("kscrape_request_path", default="")
+_REQUEST: ContextVar[tuple[str, str]] = ContextVar("kscrape_request", default=("", ""))
 LONG_TEXT = ("lead", "body", "body_md", "contacts")
 PREVIEW_CHARS = 160
 CHART_SECONDS = 60.0
@@ -43,15 +45,18 @@ def prepare_connection(conn: Any) -> None:
 
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Any:
-    """Remember the request path: render_cell renders whole bodies on a release's own page."""
+    """Remember the request's path and query: render_cell renders whole bodies on a release's
+    own page, and marks the search terms in snippets."""
 
     def wrap(app: Any) -> Any:
         async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
-            token = _PATH.set(scope.get("path", "") if scope.get("type") == "http" else "")
+            http = scope.get("type") == "http"
+            query = scope.get("query_string", b"").decode("latin-1") if http else ""
+            token = _REQUEST.set((scope.get("path", "") if http else "", query))
             try:
                 await app(scope, receive, send)
             finally:
-                _PATH.reset(token)
+                _REQUEST.reset(token)
 
         return wrapped
 
@@ -72,6 +77,8 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
     if table == "attachments" and column == "path" and value:
         href = attachment_path(_get(row, "news_id"), _get(row, "file_id"))
         return Markup(f'<a href="{escape(href)}">{escape(Path(value).name)}</a>')
+    if table is None and column == "snippet" and isinstance(value, str):
+        return Markup(mark(value, parse_qs(_REQUEST.get()[1]).get("q", [""])[0]))
     if table is None and column == "title" and _get(row, "news_id"):
         href = datasette.urls.row(database, "releases", str(_get(row, "news_id")))
         return Markup(f'<a href="{escape(href)}">{escape(str(value))}</a>')
@@ -155,8 +162,22 @@ def _settings(datasette: Any) -> dict[str, Any]:
     return datasette.plugin_config(PLUGIN) or {}
 
 
+def mark(text: str, query: str) -> str:
+    """`text` as HTML with each run of the query's words in <mark> (case ignored)."""
+    words = sorted({r for w in search_index.terms(query) for r in search_index.runs(w)},
+                   key=len, reverse=True)
+    if not words:
+        return str(escape(text))
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    out, at = [], 0
+    for found in pattern.finditer(text):
+        out += [escape(text[at : found.start()]), f"<mark>{escape(found.group())}</mark>"]
+        at = found.end()
+    return "".join([*out, escape(text[at:])])
+
+
 def _on_row_page() -> bool:
-    parts = [p for p in _PATH.get().split("/") if p]
+    parts = [p for p in _REQUEST.get()[0].split("/") if p]
     return len(parts) == 3 and parts[1] == "releases"
 
 
