@@ -141,11 +141,16 @@ async def feed(datasette: Any, request: Any) -> Response:
 
 
 async def weekly(datasette: Any) -> Response:
-    cached = _chart.get("svg")
+    """The chart, drawn at most once a minute per database (it groups every release)."""
+    settings = _settings(datasette)
+    if not settings:
+        return Response.text("not a kscrape site", status=404)
+    key = str(datasette.get_database(settings["database"]).path)
+    cached = _chart.get(key)
     if cached is None or time.monotonic() - cached[0] > CHART_SECONDS:
         weeks, series = await _with_store(datasette, weekly_counts)
         cached = (time.monotonic(), weekly_svg(weeks, series))
-        _chart["svg"] = cached
+        _chart[key] = cached
     return Response(cached[1], content_type="image/svg+xml; charset=utf-8")
 
 
