@@ -48,6 +48,7 @@ class Config:
     recheck_days: int = 2  # update --recheck default
     update_max_pages: int = 50  # safety cap for update on a new or long-idle database
     batch_size: int = 100  # releases per transaction
+    feed_size: int = 50  # entries per Atom feed (kscrape feed, update --feeds, serve)
     ca_bundle: str = ""  # extra CA file for TLS; verification itself cannot be turned off
     log_format: str = "text"  # text | json
     log_file: str = ""
@@ -177,6 +178,7 @@ def _validate(config: Config) -> None:
         "batch_size",
         "update_max_pages",
         "warc_max_bytes",
+        "feed_size",
     )
     for key in positive:
         if getattr(config, key) <= 0:

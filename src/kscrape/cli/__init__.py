@@ -2,7 +2,7 @@
 
 One module per command group: `crawling` (crawl, backfill, update, verify), `reading`
 (export, search, status), `documents` (show), `provenance` (reparse, show --evidence),
-`tools` (ministries, parse, replica, demo).
+`site` (serve, watch, feed), `tools` (ministries, parse, replica, demo).
 What they share (exit codes, the error edge, common options) is in `common`.
 """
 
@@ -13,7 +13,7 @@ import signal
 import click
 
 from kscrape import __version__
-from kscrape.cli import crawling, documents, provenance, reading, tools
+from kscrape.cli import crawling, documents, provenance, reading, site, tools
 from kscrape.cli.common import (
     BLOCKED,
     ERROR,
@@ -101,6 +101,6 @@ def cli(ctx: click.Context, config_path: str | None, db: str | None, base_url: s
     ctx.obj = {"config": config, "verbose": verbose}
 
 
-for _group in (crawling, reading, documents, provenance, tools):
+for _group in (crawling, reading, documents, provenance, site, tools):
     for _command in _group.COMMANDS:
         cli.add_command(_command)

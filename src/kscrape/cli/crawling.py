@@ -85,9 +85,11 @@ def _crawl_command(ctx: click.Context, command: str, since: str, until: str | No
               flag_value=-1, metavar="DAYS",
               help="Also walk every page of the last DAYS days for late or edited releases "
                    "(default DAYS: config recheck_days).")
+@click.option("--feeds", "feeds_dir", type=click.Path(file_okay=False), default=None,
+              metavar="DIR", help="Then write the Atom feeds into DIR, as `kscrape feed -o DIR`.")
 @click.pass_context
 def update(ctx: click.Context, ministries: tuple[str, ...], depth: str | None,
-           recheck_days: int | None) -> None:
+           recheck_days: int | None, feeds_dir: str | None) -> None:
     """Fetch what is new since the last run (for cron): one request when nothing is.
 
     New releases are fetched at config update_depth (default files: view page and
@@ -101,7 +103,7 @@ def update(ctx: click.Context, ministries: tuple[str, ...], depth: str | None,
 
     \b
     Example (crontab):
-        17 * * * *  cd /srv/kscrape && .venv/bin/kscrape update
+        17 * * * *  cd /srv/kscrape && .venv/bin/kscrape update --feeds /var/www/feeds
         45 3 * * *  cd /srv/kscrape && .venv/bin/kscrape update --recheck 2
     """
     from kscrape.crawl import run
@@ -114,7 +116,19 @@ def update(ctx: click.Context, ministries: tuple[str, ...], depth: str | None,
     with run(config, "update", ministries=ministry_filters(ministries),
              depth=depth or config.update_depth) as crawler:
         stats = run_update(crawler, recheck_days=days)
+    if feeds_dir is not None:
+        _refresh_feeds(config, feeds_dir)
     report(stats)
+
+
+def _refresh_feeds(config: Any, directory: str) -> None:
+    """After the update (and also after a partial one: what was stored is worth showing)."""
+    from pathlib import Path
+
+    from kscrape.cli.site import write_feeds
+
+    written, unchanged = write_feeds(config, Path(directory))
+    click.echo(f"feeds in {directory}: {written} written, {unchanged} unchanged", err=True)
 
 
 @click.command()

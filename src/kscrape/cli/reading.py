@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,7 +17,7 @@ from kscrape.cli.common import (
     run_config,
 )
 from kscrape.config import Config
-from kscrape.errors import ConfigError
+from kscrape.errors import ConfigError, ExportError
 from kscrape.selection import Selection
 
 log = logging.getLogger("kscrape")
@@ -102,65 +103,64 @@ def _export_markdown(config: Config, output: str | None, selection: Selection,
 @click.option("--since", default=None, help="First day, YYYY-MM-DD.")
 @click.option("--until", default=None, help="Last day, YYYY-MM-DD.")
 @ministry_option
+@click.option("--order", type=click.Choice(["newest", "relevance"]), default="newest",
+              show_default=True, help="Newest first, or best match first (BM25, title first).")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.pass_context
 def search(ctx: click.Context, terms: tuple[str, ...], since: str | None, until: str | None,
-           ministries: tuple[str, ...], limit: int, as_json: bool) -> None:
-    """Find releases whose title or body contains every term, newest first.
+           ministries: tuple[str, ...], order: str, limit: int, as_json: bool) -> None:
+    """Find releases whose title or text contains every term, at any length, inside words too.
 
     \b
     Example:
-        kscrape search 고객중심경영 교육 --ministry 기획재정부
+        kscrape search 고객중심 교육 --ministry 기획재정부
+        kscrape search 호우 --since 2023-06-01 --order relevance
     """
     from kscrape.store import open_store
-    from kscrape.text import clean_inline
+    from kscrape.store.search import terms as query_terms
 
     config = run_config(ctx)
     start, end = bounds(since, until)
-    words = [w for w in (clean_inline(t) for t in terms) if w]
-    if not words:
-        raise ConfigError("search needs at least one non-blank term")
-    names = ministry_names(ministries)
+    query = " ".join(terms)
+    if not query_terms(query):
+        raise ConfigError("search needs at least one term with a letter or digit")
+    ministry_names(ministries)  # an unknown ministry is a usage error, as everywhere
     store = open_store(config.db, create=False)
     try:
-        if store.ensure_search_index():
-            log.info("built the search index (once; it is kept up to date from now on)")
-        hits = store.search(words, since=start, until=end, names=names, limit=limit)
+        hits = store.search(query, ministry=",".join(ministries), since=start, until=end,
+                            order=order, limit=limit)
     finally:
         store.close()
     if as_json:
-        fields = ("news_id", "date", "ministry", "title", "url")
-        with data_stdout() as out:
+        with data_stdout() as stdout:
             for hit in hits:
-                out.write(json.dumps({k: hit[k] for k in fields}, ensure_ascii=False) + "\n")
+                stdout.write(json.dumps(hit, ensure_ascii=False) + "\n")
         return
     for hit in hits:
         click.echo(f"{hit['news_id']} {hit['date']} {hit['ministry']} | {hit['title']}\n"
-                   f"    {_snippet(hit['title'] + ' ' + hit['body'], words)}")
-
-
-def _snippet(text: str, words: list[str], width: int = 50) -> str:
-    """The text around the first match, on one line."""
-    flat = " ".join(text.split())
-    at = min((i for i in (flat.lower().find(w.lower()) for w in words) if i >= 0), default=0)
-    start = max(0, at - width)
-    return ("…" if start else "") + flat[start : at + width * 2] + "…"
+                   f"    {hit['snippet']}")
 
 
 @click.command()
 @click.option("--runs", type=int, default=10, show_default=True, help="How many runs to show.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--plot", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Also draw releases per week of the top ministries into FILE (.svg).")
 @click.pass_context
-def status(ctx: click.Context, runs: int, as_json: bool) -> None:
+def status(ctx: click.Context, runs: int, as_json: bool, plot: str | None) -> None:
     """Show the archive: size, span, releases per year, recent runs and the lock holder."""
     from kscrape.lock import describe, holder
     from kscrape.store import open_store
 
     config = run_config(ctx)
+    if plot and Path(plot).suffix.lower() != ".svg":
+        raise ConfigError(f"--plot {plot}: the chart is SVG; name the file *.svg")
     store = open_store(config.db, create=False)
     try:
         info = store.summary(runs=runs)
+        if plot:
+            _plot(store, Path(plot))
     finally:
         store.close()
     info["lock"] = holder(config.db)
@@ -179,6 +179,20 @@ def status(ctx: click.Context, runs: int, as_json: bool) -> None:
         click.echo(f"run {r['id']:>4} {r['started_at']} {r['command']}{days}: {r['outcome']}, "
                    f"new {r['new']}, updated {r['updated']}, failed {r['failed']}, "
                    f"requests {r['requests']}" + (f" — {r['error']}" if r["error"] else ""))
+
+
+def _plot(store: Any, path: Path) -> None:
+    from kscrape.paths import atomic_write
+    from kscrape.plot import weekly_svg
+    from kscrape.store.reading import weekly_counts
+
+    weeks, series = weekly_counts(store)
+    try:
+        atomic_write(path, weekly_svg(weeks, series).encode("utf-8"))
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write the chart: {exc}") from exc
+    click.echo(f"wrote releases per week ({len(weeks)} weeks, {len(series)} ministries) "
+               f"to {path}", err=True)
 
 
 COMMANDS = (export, search, status)

@@ -6,7 +6,6 @@ tables and their migrations.
 
 from kscrape.store.archive import (
     DEPTH_RANK,
-    SEARCH_TABLE,
     STABLE_FIELDS,
     Known,
     SaveCounts,
@@ -23,7 +22,6 @@ __all__ = [
     "DEPTH_RANK",
     "MIGRATIONS",
     "SCHEMA_VERSION",
-    "SEARCH_TABLE",
     "STABLE_FIELDS",
     "Known",
     "SaveCounts",

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -20,10 +19,10 @@ import sqlite_utils
 
 from kscrape.errors import StoreError
 from kscrape.models import Release
+from kscrape.store import search as search_index
 from kscrape.store.evidence import save_evidence
 from kscrape.store.schema import SCHEMA_VERSION, migrate
 
-SEARCH_TABLE = "releases_fts"
 # Facts from the view page that an edit of the text does not change: a shallower re-fetch of an
 # edited release keeps them instead of blanking them.
 STABLE_FIELDS = ("published_at", "ministry_code", "licence")
@@ -116,58 +115,25 @@ class Store:
                 "order by id desc limit ?", (runs,))),
         }
 
-    def ensure_search_index(self) -> bool:
-        """Create the full-text index on first use; True when it had to be built now.
-
-        FTS5 with the trigram tokenizer: Korean words carry particles (정부는, 정부가), so a
-        word tokenizer finds little, while trigrams match any substring of three characters
-        or more. Triggers keep it current from then on; crawls that never search pay nothing.
-        """
-        if SEARCH_TABLE in self.db.table_names():
-            return False
-        try:
-            self.db["releases"].enable_fts(
-                ["title", "body"], tokenize="trigram", create_triggers=True
-            )
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot build the search index: {exc}") from exc
-        return True
-
     def search(
         self,
-        terms: Sequence[str],
+        query: str,
         *,
+        ministry: str = "",
         since: str | None = None,
         until: str | None = None,
-        names: frozenset[str] | None = None,
+        order: str = "newest",
         limit: int = 20,
     ) -> list[dict[str, Any]]:
-        """Releases whose title or body contains every term, newest first.
-
-        Terms of three characters or more go through the trigram index; shorter ones (two-
-        syllable Korean words are common) are matched with LIKE on the rows it selected.
-        """
-        where: list[str] = []
-        params: list[Any] = []
-        indexed = [t for t in terms if len(t) >= 3]
-        if indexed:
-            where.append(f"rowid in (select rowid from {SEARCH_TABLE} where {SEARCH_TABLE} "
-                         "match ?)")
-            params.append(" AND ".join('"' + t.replace('"', '""') + '"' for t in indexed))
-        for term in (t for t in terms if len(t) < 3):
-            where.append("(title like ? escape '\\' or body like ? escape '\\')")
-            pattern = "%" + re.sub(r"([%_\\])", r"\\\1", term) + "%"
-            params += [pattern, pattern]
-        for clause, value in (("date >= ?", since), ("date <= ?", until)):
-            if value:
-                where.append(clause)
-                params.append(value)
-        if names is not None:
-            where.append(f"ministry in ({','.join('?' * len(names))})")
-            params.extend(sorted(names))
-        sql = ("select news_id, date, ministry, title, body, url from releases where "
-               f"{' and '.join(where) or '1'} order by date desc, news_id desc limit ?")
-        return list(self.rows(sql, (*params, limit)))
+        """Releases containing every term of `query` (any length, inside words too), newest
+        first or by relevance, each with a snippet: the site's search runs the same SQL."""
+        try:
+            with self.db.atomic():
+                search_index.flush(self.db.conn)
+            return search_index.search(self.db.conn, query, ministry=ministry, since=since,
+                                 until=until, order=order, limit=limit)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: {exc}") from exc
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
         """Stream rows of a read query as dicts (for export and status)."""
@@ -360,7 +326,8 @@ class Store:
         self.db.conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
 
     def transaction(self) -> AbstractContextManager[None]:
-        """One transaction (a savepoint when nested); SQLite errors become StoreError."""
+        """One transaction (a savepoint when nested) for the store's own modules: SQLite errors
+        become StoreError, and the search index follows the writes before it commits."""
         return self._transaction()
 
     @contextmanager
@@ -368,6 +335,7 @@ class Store:
         try:
             with self.db.atomic():
                 yield
+                search_index.flush(self.db.conn)
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: {exc}") from exc
 

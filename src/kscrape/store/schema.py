@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from kscrape.store import search
+
 _INITIAL = """
 CREATE TABLE IF NOT EXISTS releases (
     news_id TEXT PRIMARY KEY,
@@ -142,11 +144,36 @@ def _evidence(db: sqlite_utils.Database) -> None:
     run_script(db, _EVIDENCE)
 
 
+def _search_index(db: sqlite_utils.Database) -> None:
+    """Version 5: the Korean search index (store/search.py) replaces the trigram index that
+    `kscrape search` used to build on first use; every stored release is indexed now."""
+    if "releases_fts" in db.table_names():
+        db["releases"].disable_fts()
+    search.create(db.conn)
+
+
+def _watches(db: sqlite_utils.Database) -> None:
+    """Version 6: saved searches that feeds are made of (`kscrape watch`)."""
+    run_script(db, _WATCHES)
+
+
+_WATCHES = """
+CREATE TABLE IF NOT EXISTS watches (
+    name TEXT PRIMARY KEY,
+    ministries TEXT NOT NULL DEFAULT '[]',
+    keywords TEXT NOT NULL DEFAULT '[]',
+    excludes TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL
+);
+"""
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _initial,
     _body_md,
     _marks,
     _evidence,
+    _search_index,
+    _watches,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
