@@ -1,0 +1,248 @@
+"""The pages of a PDF as one document: pieces joined across page breaks, then model blocks.
+
+A table that runs over a page break is one table (the header row Hancom repeats on each
+page is read once), a paragraph cut by a page break is one paragraph, and side-by-side boxes
+on one line ("참고 | title") are one row. Section titles set in a larger font become
+headings; list items get a depth from their indentation.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from kscrape.extract.model import Block, Cell, Heading, Image, Paragraph, Table
+from kscrape.extract.pdf_grid import Grid, GridCell
+from kscrape.extract.pdf_layout import CellPiece, PicturePiece, Piece, TablePiece
+from kscrape.extract.pdf_paragraphs import BULLET_RE, SENTENCE_END_RE, Para, starts_item
+
+COLUMN_MATCH = 3.0
+HEADER_ROWS_MAX = 3
+HEADING_SIZE = 1.25
+HEADING_SIZE_SHORT = 1.05
+HEADING_MAX_CHARS = 90
+HEADING_SHORT_CHARS = 60
+BOX_ROW_GAP = 20.0
+_MARKER_DEPTH = {
+    **dict.fromkeys("□■☐❏◆◇▣", 0),
+    **dict.fromkeys("○◦ㅇ●∘❍◎①②③④⑤⑥⑦⑧⑨⑩❶❷❸❹❺❻❼❽❾❿", 1),
+    **dict.fromkeys("-‐–·∙•▪▸►▶▷▴⋅", 2),
+    **dict.fromkeys("*※☞", 3),
+}
+
+
+def document_blocks(pages: Sequence[Sequence[Piece]]) -> list[Block]:
+    """Model blocks of a whole document from its pages' pieces (furniture already gone)."""
+    pieces = _joined(pages)
+    body = _body_size(pieces)
+    out: list[Block] = []
+    for piece in _boxes_in_rows(pieces):
+        block = _top_block(piece, body)
+        if block is not None:
+            out.append(block)
+    return out
+
+
+# ---------------------------------------------------------------- joins across page breaks
+
+
+def _joined(pages: Sequence[Sequence[Piece]]) -> list[Piece]:
+    out: list[Piece] = []
+    for page in pages:
+        items = list(page)
+        if out and items:
+            merged = _across(out[-1], items[0])
+            if merged is not None:
+                out[-1] = merged
+                items = items[1:]
+        out.extend(items)
+    return out
+
+
+def _across(last: Piece, first: Piece) -> Piece | None:
+    """`last` and `first` as one piece when a page break cut it, else None."""
+    if isinstance(last, Para) and isinstance(first, Para):
+        if (
+            last.open_end
+            and not SENTENCE_END_RE.search(last.text)
+            and not starts_item(first.text)
+            and abs(first.size - last.size) <= 0.12 * last.size
+        ):
+            return Para(
+                f"{last.text} {first.text}",
+                last.x0,
+                last.top,
+                first.bottom,
+                last.size,
+                last.bold and first.bold,
+                last.lines + first.lines,
+                first.open_end,
+                last.left,
+                last.right,
+            )
+        return None
+    if (
+        isinstance(last, TablePiece)
+        and isinstance(first, TablePiece)
+        and _same_columns(last.grid, first.grid)
+    ):
+        return _continued(last, first)
+    return None
+
+
+def _same_columns(a: Grid, b: Grid) -> bool:
+    return a.cols == b.cols and a.cols > 1 and all(
+        abs(x - y) <= COLUMN_MATCH for x, y in zip(a.xs, b.xs, strict=True)
+    )
+
+
+def _continued(a: TablePiece, b: TablePiece) -> TablePiece:
+    """Table `b` appended to `a`, without the header rows `b` repeats."""
+    repeat = _repeated_rows(a, b)
+    shift = a.grid.rows - repeat
+    cells = list(a.cells)
+    for cp in b.cells:
+        c = cp.cell
+        if c.row >= repeat:
+            moved = GridCell(
+                c.row + shift, c.col, c.rowspan, c.colspan, c.x0, c.top, c.x1, c.bottom
+            )
+            cells.append(CellPiece(moved, cp.pieces))
+    # Past a page break the y positions mean nothing; the row lines only count rows.
+    ys = a.grid.ys + b.grid.ys[repeat + 1 :]
+    return TablePiece(Grid(a.grid.xs, ys, tuple(cp.cell for cp in cells)), tuple(cells))
+
+
+def _repeated_rows(a: TablePiece, b: TablePiece) -> int:
+    """How many leading rows of `b` repeat `a`'s leading rows (Hancom's repeated header)."""
+    rows_a, rows_b = _row_texts(a), _row_texts(b)
+    for k in range(min(HEADER_ROWS_MAX, len(rows_a), len(rows_b) - 1), 0, -1):
+        if rows_a[:k] != rows_b[:k] or not all(any(r) for r in rows_b[:k]):
+            continue
+        if not any(c.cell.row < k < c.cell.row + c.cell.rowspan for c in b.cells):
+            return k
+    return 0
+
+
+def _row_texts(t: TablePiece) -> list[tuple[str, ...]]:
+    rows: list[list[tuple[int, str]]] = [[] for _ in range(t.grid.rows)]
+    for cp in t.cells:
+        rows[cp.cell.row].append((cp.cell.col, _squashed(cp.pieces)))
+    return [tuple(text for _, text in sorted(r)) for r in rows]
+
+
+def _squashed(pieces: Iterable[Piece]) -> str:
+    parts = []
+    for p in pieces:
+        if isinstance(p, Para):
+            parts.append(p.text)
+        elif isinstance(p, TablePiece):
+            parts.extend(_squashed(c.pieces) for c in p.cells)
+    return "".join("".join(parts).split())
+
+
+# ---------------------------------------------------------------- boxes side by side
+
+
+def _boxes_in_rows(pieces: list[Piece]) -> list[Piece]:
+    """One-cell boxes side by side on one line ("참고" | title) as one table row."""
+    out: list[Piece] = []
+    for piece in pieces:
+        prev = out[-1] if out else None
+        if (
+            isinstance(prev, TablePiece)
+            and isinstance(piece, TablePiece)
+            and prev.grid.rows == 1
+            and piece.grid.rows == 1
+            and len(piece.cells) == 1
+            and abs(prev.top - piece.top) <= COLUMN_MATCH
+            and abs(prev.bottom - piece.bottom) <= COLUMN_MATCH
+            and 0 <= piece.grid.x0 - prev.grid.x1 <= BOX_ROW_GAP
+        ):
+            out[-1] = _side_by_side(prev, piece)
+        else:
+            out.append(piece)
+    return out
+
+
+def _side_by_side(a: TablePiece, b: TablePiece) -> TablePiece:
+    cols = a.grid.cols
+    cells = list(a.cells)
+    for cp in b.cells:
+        c = cp.cell
+        moved = GridCell(c.row, c.col + cols, c.rowspan, c.colspan, c.x0, c.top, c.x1, c.bottom)
+        cells.append(CellPiece(moved, cp.pieces))
+    xs = a.grid.xs + b.grid.xs[1:]
+    return TablePiece(Grid(xs, a.grid.ys, tuple(cp.cell for cp in cells)), tuple(cells))
+
+
+# ---------------------------------------------------------------- model blocks
+
+
+def _top_block(piece: Piece, body: float) -> Block | None:
+    if isinstance(piece, Para):
+        if _is_heading(piece, body):
+            return Heading(piece.text, 2)
+        return Paragraph(piece.text, depth_of(piece.text))
+    if isinstance(piece, TablePiece):
+        return _table(piece)
+    return Image(piece.name)
+
+
+def _is_heading(p: Para, body: float) -> bool:
+    """A section title: a short line or two set clearly larger than the body text.
+
+    A single short line only slightly larger counts too when it opens with no body list
+    marker ("１ 고용안정 지원을 통한 충격완화 (+306억)"); sentences never do.
+    """
+    if body <= 0 or p.lines > 2 or len(p.text) > HEADING_MAX_CHARS:
+        return False
+    if SENTENCE_END_RE.search(p.text):
+        return False
+    if p.size >= HEADING_SIZE * body:
+        return True
+    return (
+        p.size >= HEADING_SIZE_SHORT * body
+        and p.lines == 1
+        and len(p.text) <= HEADING_SHORT_CHARS
+        and not BULLET_RE.match(p.text)
+    )
+
+
+def _table(piece: TablePiece) -> Table | None:
+    cells = []
+    for cp in piece.cells:
+        c = cp.cell
+        cells.append(Cell(c.row, c.col, tuple(_cell_blocks(cp.pieces)), c.rowspan, c.colspan))
+    if not any(c.blocks for c in cells):
+        return None
+    return Table(tuple(cells), piece.grid.rows, max(c.col + c.colspan for c in cells))
+
+
+def _cell_blocks(pieces: Sequence[Piece]) -> list[Block]:
+    out: list[Block] = []
+    for p in pieces:
+        if isinstance(p, Para):
+            out.append(Paragraph(p.text, depth_of(p.text)))
+        elif isinstance(p, TablePiece):
+            table = _table(p)
+            if table is not None:
+                out.append(table)
+        elif isinstance(p, PicturePiece):
+            out.append(Image(p.name))
+    return out
+
+
+def _body_size(pieces: Sequence[Piece]) -> float:
+    """The font size most of the running text is set in."""
+    sizes: Counter[float] = Counter()
+    for p in pieces:
+        if isinstance(p, Para):
+            sizes[round(p.size)] += len(p.text)
+    return float(sizes.most_common(1)[0][0]) if sizes else 0.0
+
+
+def depth_of(text: str) -> int:
+    """A list item's depth from its marker, in the order Korean government documents nest
+    them: □ items, ○ under them, - under those, then * and ※ notes (0 without a marker)."""
+    return _MARKER_DEPTH.get(text[:1], 0)
