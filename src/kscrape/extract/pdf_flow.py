@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from kscrape.extract.model import Block, Cell, Heading, Image, Paragraph, Table
 from kscrape.extract.pdf_grid import Grid, GridCell
@@ -22,7 +23,7 @@ HEADING_SIZE = 1.25
 HEADING_SIZE_SHORT = 1.05
 HEADING_MAX_CHARS = 90
 HEADING_SHORT_CHARS = 60
-BOX_ROW_GAP = 20.0
+BOX_ROW_GAP = 40.0
 _MARKER_DEPTH = {
     **dict.fromkeys("□■☐❏◆◇▣", 0),
     **dict.fromkeys("○◦ㅇ●∘❍◎①②③④⑤⑥⑦⑧⑨⑩❶❷❸❹❺❻❼❽❾❿", 1),
@@ -50,6 +51,8 @@ def _joined(pages: Sequence[Sequence[Piece]]) -> list[Piece]:
     out: list[Piece] = []
     for page in pages:
         items = list(page)
+        if out and len(items) > 1 and _repeated_caption(out, items):
+            items = items[1:]
         if out and items:
             merged = _across(out[-1], items[0])
             if merged is not None:
@@ -57,6 +60,17 @@ def _joined(pages: Sequence[Sequence[Piece]]) -> list[Piece]:
                 items = items[1:]
         out.extend(items)
     return out
+
+
+def _repeated_caption(out: list[Piece], items: list[Piece]) -> bool:
+    """A page opening with the caption of the table the last page ended with, then the
+    table's continuation ("(단위: 억원)" above both parts): the caption is read once."""
+    first, table = items[0], items[1]
+    if not (isinstance(first, Para) and isinstance(out[-1], TablePiece)):
+        return False
+    if not (isinstance(table, TablePiece) and _same_columns(out[-1].grid, table.grid)):
+        return False
+    return any(isinstance(p, Para) and p.text == first.text for p in out[-3:-1])
 
 
 def _across(last: Piece, first: Piece) -> Piece | None:
@@ -145,18 +159,18 @@ def _squashed(pieces: Iterable[Piece]) -> str:
 
 
 def _boxes_in_rows(pieces: list[Piece]) -> list[Piece]:
-    """One-cell boxes side by side on one line ("참고" | title) as one table row."""
+    """Tables side by side with the same row lines as one table: boxes on one line
+    ("참고" | title), or the steps of a chart drawn as columns with arrows between them."""
     out: list[Piece] = []
     for piece in pieces:
         prev = out[-1] if out else None
         if (
             isinstance(prev, TablePiece)
             and isinstance(piece, TablePiece)
-            and prev.grid.rows == 1
-            and piece.grid.rows == 1
-            and len(piece.cells) == 1
-            and abs(prev.top - piece.top) <= COLUMN_MATCH
-            and abs(prev.bottom - piece.bottom) <= COLUMN_MATCH
+            and prev.grid.rows == piece.grid.rows
+            and all(
+                abs(a - b) <= COLUMN_MATCH for a, b in zip(prev.grid.ys, piece.grid.ys, strict=True)
+            )
             and 0 <= piece.grid.x0 - prev.grid.x1 <= BOX_ROW_GAP
         ):
             out[-1] = _side_by_side(prev, piece)
@@ -170,8 +184,7 @@ def _side_by_side(a: TablePiece, b: TablePiece) -> TablePiece:
     cells = list(a.cells)
     for cp in b.cells:
         c = cp.cell
-        moved = GridCell(c.row, c.col + cols, c.rowspan, c.colspan, c.x0, c.top, c.x1, c.bottom)
-        cells.append(CellPiece(moved, cp.pieces))
+        cells.append(CellPiece(replace(c, col=c.col + cols), cp.pieces))
     xs = a.grid.xs + b.grid.xs[1:]
     return TablePiece(Grid(xs, a.grid.ys, tuple(cp.cell for cp in cells)), tuple(cells))
 

@@ -28,6 +28,7 @@ from kscrape.extract.pdf_paragraphs import Para, paragraphs, starts_item
 INSIDE_TOLERANCE = 1.0
 ROW_ALIGN = 0.35
 COLUMN_GAP = 1.5
+WRAP_WIDTH = 0.8
 GUTTER = 0.04
 
 
@@ -280,9 +281,19 @@ def _aligned_bands(per_cell: list[list[Line]], cells: list[GridCell]) -> list[tu
 
 
 def _wrapped(lines: list[Line], cell: GridCell) -> bool:
-    """A cell whose lines are one paragraph wrapped at the cell's right side."""
+    """A cell whose lines read as one paragraph wrapped inside the cell.
+
+    A line wraps when it runs to the cell's right side or most of its width, or stops at a
+    comma; the next line then continues it, unless it opens a list item.
+    """
+    width = cell.x1 - cell.x0
     return any(
-        cell.x1 - ln.x1 < 2.0 * ln.size and not starts_item(nxt.text)
+        not starts_item(nxt.text)
+        and (
+            cell.x1 - ln.x1 < 2.0 * ln.size
+            or ln.x1 - ln.x0 >= WRAP_WIDTH * width
+            or ln.text.endswith((",", "，", "、"))
+        )
         for ln, nxt in pairwise(lines)
     )
 
