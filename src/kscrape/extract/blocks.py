@@ -1,8 +1,8 @@
-"""Extraction results, and turning the blocks a format yields into judged body text.
+"""Extraction results, and turning the blocks a format yields into judged body text and Markdown.
 
-Every format reads its document into paragraph and table blocks; here they lose the
-release's cover (masthead), are joined and cleaned, and the text is judged before it may
-be called "ok".
+Every format reads its document into the blocks of kscrape.extract.model; here they lose the
+release's cover, section titles become headings, the plain text and the Markdown are both
+rendered from the same blocks, and the text is judged before it may be called "ok".
 """
 
 from __future__ import annotations
@@ -11,12 +11,28 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
+from kscrape.extract import model
 from kscrape.extract.budget import TooBig
-from kscrape.text import clean_block, clean_inline
+from kscrape.extract.layout import CONTACT_RE, MASTHEAD_MAX_TABLES, MASTHEAD_RE, arrange
+from kscrape.extract.markdown import to_markdown
+from kscrape.extract.plaintext import to_text
+from kscrape.text import clean_inline
+
+__all__ = [
+    "CONTACT_RE",
+    "MASTHEAD_MAX_TABLES",
+    "MASTHEAD_RE",
+    "Block",
+    "Extraction",
+    "conclude",
+    "finish",
+    "join_blocks",
+    "judge",
+]
 
 OK = "ok"
 ENCRYPTED = "encrypted"
@@ -25,6 +41,7 @@ GARBLED = "garbled"
 EMPTY = "empty"
 DAMAGED = "damaged"
 
+_HANGUL_RE = re.compile("[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 MIN_HANGUL_RATIO = 0.3
 MAX_REPLACEMENT_RATIO = 0.1
 
@@ -34,7 +51,8 @@ class Extraction:
     """Text pulled from one attachment, and whether it can be trusted.
 
     `text` is the plain body (for search and CSV); `markdown` the same body with its
-    structure (headings, lists, tables); both come from the same document blocks.
+    structure (headings, lists, tables); both are rendered from `blocks`, the body as
+    kscrape.extract.model blocks.
     """
 
     format: str
@@ -42,65 +60,50 @@ class Extraction:
     status: str
     detail: str = ""
     markdown: str = ""
+    blocks: tuple[model.Block, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
 class Block:
-    """A paragraph, or a table (rows on separate lines, cells tab-separated)."""
+    """A paragraph, or a table as text (rows on separate lines, cells tab-separated).
+
+    The flat form a text-only reader (the PDF one) yields; `legacy_to_model` lifts it into the
+    document model so it loses its cover the same way.
+    """
 
     text: str
     table: bool = False
 
 
-MASTHEAD_RE = re.compile(r"보\s*도\s*시\s*점|보\s*도\s*일\s*시|배\s*포\s*일\s*시|엠\s*바\s*고")
-CONTACT_RE = re.compile(r"담\s*당\s*(?:부\s*서|자|기\s*관)|책\s*임\s*자")
-MASTHEAD_MAX_TABLES = 4
-
-
-def _drop_masthead(blocks: list[Block]) -> list[Block]:
-    """Drop the cover tables (release type, embargo time, title box) above the first paragraph.
-
-    The viewer shows the title separately and not as body; the masthead is recognised by its
-    embargo line ("보도시점") among the leading tables, and ends with the title box right after
-    it. Leading tables further down are body: some releases set their whole text in a one-cell
-    box, and a contact table up there stays too.
-    """
-    lead = 0
-    while lead < len(blocks) and blocks[lead].table:
-        lead += 1
-    head = blocks[: min(lead, MASTHEAD_MAX_TABLES)]
-    embargo = next((i for i, b in enumerate(head) if MASTHEAD_RE.search(b.text)), None)
-    if embargo is None:
-        return blocks
-    cover = min(embargo + 2, lead)
-    kept = [b for b in blocks[:cover] if CONTACT_RE.search(b.text) and "\t" in b.text]
-    return kept + blocks[cover:]
-
-
 def join_blocks(blocks: Iterable[Block]) -> str:
-    return _clean_text("\n\n".join(b.text for b in _drop_masthead(nonblank(blocks))))
+    return to_text(arrange(legacy_to_model(blocks)))
 
 
 def nonblank(blocks: Iterable[Block]) -> list[Block]:
     return [b for b in blocks if b.text.strip()]
 
 
-def _clean_text(text: str) -> str:
-    """clean_block, except that table rows keep their tabs (clean_block turns them to spaces)."""
-    if "\t" not in text:
-        return clean_block(text)
-    out: list[str] = []
-    for line in text.split("\n"):
-        cells = [clean_inline(cell) for cell in line.split("\t")]
-        row = "\t".join(cells) if any(cells) else ""
-        if row or (out and out[-1]):
-            out.append(row)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out)
+def legacy_to_model(blocks: Iterable[Block]) -> list[model.Block]:
+    out: list[model.Block] = []
+    for block in blocks:
+        if not block.table:
+            out.extend(model.Paragraph(p) for p in map(clean_inline, block.text.split("\n")) if p)
+            continue
+        rows = [[clean_inline(c) for c in line.split("\t")] for line in block.text.split("\n")]
+        rows = [r for r in rows if any(r)]
+        if not rows:
+            continue
+        cols = max(len(r) for r in rows)
+        cells = tuple(
+            model.Cell(i, j, (model.Paragraph(text),) if text else ())
+            for i, r in enumerate(rows)
+            for j, text in enumerate(r)
+        )
+        out.append(model.Table(cells, len(rows), cols))
+    return out
 
 
-def finish(fmt: str, produce: Callable[[], list[Block]]) -> Extraction:
+def finish(fmt: str, produce: Callable[[], Sequence[model.Block]]) -> Extraction:
     """Run a block producer, turning every way a broken file can fail into a status."""
     try:
         blocks = produce()
@@ -110,7 +113,13 @@ def finish(fmt: str, produce: Callable[[], list[Block]]) -> Extraction:
         return Extraction(fmt, "", DAMAGED, one_line(exc))
     except (KeyError, ValueError, IndexError, struct.error) as exc:
         return Extraction(fmt, "", DAMAGED, one_line(exc))
-    return judge(fmt, join_blocks(blocks))
+    return conclude(fmt, blocks)
+
+
+def conclude(fmt: str, blocks: Sequence[model.Block]) -> Extraction:
+    """The judged extraction of a document's blocks: cover dropped, text and Markdown rendered."""
+    body = arrange(blocks)
+    return judge(fmt, to_text(body), to_markdown(body), tuple(body))
 
 
 def one_line(exc: BaseException) -> str:
@@ -118,21 +127,23 @@ def one_line(exc: BaseException) -> str:
     return text[:200]
 
 
-def judge(fmt: str, text: str) -> Extraction:
+def judge(
+    fmt: str, text: str, markdown: str = "", blocks: tuple[model.Block, ...] = ()
+) -> Extraction:
     """Refuse to call junk "ok": empty, mostly U+FFFD, or too little Hangul for a Korean release."""
     if not text.strip():
         return Extraction(fmt, "", EMPTY, "no text found")
     if "(cid:" in text:
         return Extraction(fmt, "", GARBLED, "font without a Unicode map: (cid:…) glyphs")
-    letters = [c for c in text if c.isalpha() or c == "\ufffd"]
+    bad = text.count("\ufffd")
+    letters = sum(map(str.isalpha, text)) + bad
     if letters:
-        bad = sum(c == "\ufffd" for c in letters) / len(letters)
-        if bad > MAX_REPLACEMENT_RATIO:
-            return Extraction(fmt, "", GARBLED, f"{bad:.0%} of letters are U+FFFD")
-        hangul = sum(is_hangul(c) for c in letters) / len(letters)
+        if bad / letters > MAX_REPLACEMENT_RATIO:
+            return Extraction(fmt, "", GARBLED, f"{bad / letters:.0%} of letters are U+FFFD")
+        hangul = len(_HANGUL_RE.findall(text)) / letters
         if hangul < MIN_HANGUL_RATIO:
             return Extraction(fmt, "", GARBLED, f"only {hangul:.0%} of letters are Hangul")
-    return Extraction(fmt, text, OK)
+    return Extraction(fmt, text, OK, markdown=markdown, blocks=blocks)
 
 
 def is_hangul(c: str) -> bool:

@@ -1,4 +1,9 @@
-"""HWP 5 (compound file of BodyText/Section* record streams): body paragraphs and tables."""
+"""HWP 5 (compound file of BodyText/Section* record streams): the ordered blocks of the body.
+
+A paragraph record owns its text and the controls it anchors (tables, text boxes, pictures,
+notes); a table's cells are LIST_HEADER records carrying their column, row and spans, each
+followed by the cell's paragraphs.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +14,12 @@ from dataclasses import dataclass, field
 
 import olefile
 
-from kscrape.extract.blocks import (
-    DAMAGED,
-    ENCRYPTED,
-    UNSUPPORTED,
-    Block,
-    Extraction,
-    collapse_spaces,
-    finish,
-    one_line,
-)
+from kscrape.extract.blocks import DAMAGED, ENCRYPTED, UNSUPPORTED, Extraction, finish, one_line
 from kscrape.extract.budget import Budget, budget_for
+from kscrape.extract.layout import depth_of
+from kscrape.extract.model import Block, Cell, Footnote, Image, Paragraph, Table
+from kscrape.extract.pua import map_pua
+from kscrape.text import clean_inline
 
 HWP3_MAGIC = b"HWP Document File V3"
 HWP5_SIGNATURE = b"HWP Document File"
@@ -30,6 +30,7 @@ TAG_PARA_HEADER = HWPTAG_BEGIN + 50
 TAG_PARA_TEXT = HWPTAG_BEGIN + 51
 TAG_CTRL_HEADER = HWPTAG_BEGIN + 55
 TAG_LIST_HEADER = HWPTAG_BEGIN + 56
+TAG_SHAPE_PICTURE = HWPTAG_BEGIN + 69
 
 FLAG_COMPRESSED = 0x01
 FLAG_PASSWORD = 0x02
@@ -43,6 +44,7 @@ _CHAR_OF_CTRL = {9: " ", 10: " ", 24: "-", 30: " ", 31: " "}
 # Controls whose paragraphs are not body text: header, footer, hidden comment, page number
 # position, auto numbers, bookmarks, fields.
 _SKIPPED_CTRL_IDS = {"head", "foot", "tcmt", "pgnp", "atno", "nwno", "bokm", "pghd", "idxm"}
+_NOTE_CTRL_IDS = {"fn  ", "en  "}
 
 
 @dataclass
@@ -81,6 +83,7 @@ def extract_hwp(data: bytes) -> Extraction:
             return Extraction("hwp", "", ENCRYPTED, "distribution (배포용) HWP")
         compressed = bool(flags & FLAG_COMPRESSED)
         sections = _hwp_sections(ole)
+        images = _bin_names(ole)
         if not sections:
             return Extraction("hwp", "", DAMAGED, "no BodyText sections")
         budget = budget_for(data)
@@ -90,7 +93,7 @@ def extract_hwp(data: bytes) -> Extraction:
             for path in sections:
                 raw = ole.openstream(path).read()
                 stream = _inflate(raw, budget) if compressed else raw
-                out.extend(_hwp_section_blocks(stream))
+                out.extend(_hwp_section_blocks(stream, images))
             return out
 
         return finish("hwp", blocks)
@@ -156,38 +159,96 @@ def _hwp_tree(records: list[_Record]) -> list[_Record]:
     return roots
 
 
-def _hwp_section_blocks(stream: bytes) -> list[Block]:
+def _hwp_section_blocks(stream: bytes, images: dict[int, str]) -> list[Block]:
+    reader = _Reader(images)
     blocks: list[Block] = []
     for rec in _hwp_tree(_hwp_records(stream)):
         if rec.tag == TAG_PARA_HEADER:
-            blocks.extend(_hwp_paragraph_blocks(rec))
+            blocks.extend(reader.paragraph(rec))
     return blocks
 
 
-def _hwp_paragraph_blocks(para: _Record) -> list[Block]:
-    """Text of a paragraph, with the tables/text boxes it anchors placed where they stand."""
-    text_rec = next((c for c in para.children if c.tag == TAG_PARA_TEXT), None)
-    ctrls = [c for c in para.children if c.tag == TAG_CTRL_HEADER]
-    pieces = _hwp_text_pieces(text_rec.payload) if text_rec else []
-    blocks: list[Block] = []
-    buf: list[str] = []
-    ctrl_iter = iter(ctrls)
-    for piece in pieces:
-        if isinstance(piece, str):
-            buf.append(piece)
-            continue
-        ctrl = next(ctrl_iter, None)
-        if ctrl is None:
-            continue
-        inner = _hwp_ctrl_blocks(ctrl)
-        if inner:
-            if buf:
-                blocks.append(Block("".join(buf)))
-                buf = []
-            blocks.extend(inner)
-    if buf:
-        blocks.append(Block("".join(buf)))
-    return blocks
+@dataclass
+class _Reader:
+    images: dict[int, str]
+
+    def paragraph(self, para: _Record) -> list[Block]:
+        """A paragraph's text, then the tables, text boxes and pictures it anchors, in order.
+
+        Footnotes and endnotes follow the paragraph that refers to them.
+        """
+        text_rec = next((c for c in para.children if c.tag == TAG_PARA_TEXT), None)
+        ctrls = iter([c for c in para.children if c.tag == TAG_CTRL_HEADER])
+        pieces = _hwp_text_pieces(text_rec.payload) if text_rec else []
+        blocks: list[Block] = []
+        notes: list[Block] = []
+        buf: list[str] = []
+
+        def flush() -> None:
+            text = clean_inline(map_pua("".join(buf)))
+            if text:
+                blocks.append(Paragraph(text, depth_of(text)))
+            buf.clear()
+
+        for piece in pieces:
+            if isinstance(piece, str):
+                buf.append(piece)
+                continue
+            ctrl = next(ctrls, None)
+            if ctrl is None:
+                continue
+            cid = _ctrl_id(ctrl)
+            if cid in _NOTE_CTRL_IDS:
+                text = " ".join(b.text for b in self.nested(ctrl) if isinstance(b, Paragraph))
+                if text:
+                    notes.append(Footnote(text))
+                continue
+            inner = self.control(ctrl)
+            if inner:
+                flush()
+                blocks.extend(inner)
+        flush()
+        return blocks + notes
+
+    def control(self, ctrl: _Record) -> list[Block]:
+        cid = _ctrl_id(ctrl)
+        if cid in _SKIPPED_CTRL_IDS:
+            return []
+        if cid == "tbl ":
+            return [self.table(ctrl)]
+        return self.nested(ctrl)
+
+    def nested(self, rec: _Record) -> list[Block]:
+        """Blocks of a text box, footnote or shape group, depth first in document order."""
+        out: list[Block] = []
+        for child in rec.children:
+            if child.tag == TAG_PARA_HEADER:
+                out.extend(self.paragraph(child))
+            elif child.tag == TAG_CTRL_HEADER:
+                out.extend(self.control(child))
+            elif child.tag == TAG_SHAPE_PICTURE:
+                out.append(Image(self.images.get(_bin_item(child.payload), "image")))
+            else:
+                out.extend(self.nested(child))
+        return out
+
+    def table(self, ctrl: _Record) -> Table:
+        """A table: each LIST_HEADER is a cell (col, row, colspan, rowspan), then its paragraphs."""
+        cells: list[tuple[tuple[int, int, int, int], list[Block]]] = []
+        current: list[Block] | None = None
+        for child in ctrl.children:
+            if child.tag == TAG_LIST_HEADER:
+                current = []
+                cells.append((_cell_address(child.payload), current))
+            elif child.tag == TAG_PARA_HEADER and current is not None:
+                current.extend(self.paragraph(child))
+        out = tuple(
+            Cell(row, col, tuple(blocks), rowspan, colspan)
+            for (row, col, rowspan, colspan), blocks in cells
+        )
+        rows = max((c.row + c.rowspan for c in out), default=0)
+        cols = max((c.col + c.colspan for c in out), default=0)
+        return Table(out, rows, cols)
 
 
 def _hwp_text_pieces(payload: bytes) -> list[str | int]:
@@ -224,55 +285,34 @@ def _ctrl_id(rec: _Record) -> str:
     return rec.payload[:4][::-1].decode("latin-1") if len(rec.payload) >= 4 else ""
 
 
-def _hwp_ctrl_blocks(ctrl: _Record) -> list[Block]:
-    cid = _ctrl_id(ctrl)
-    if cid in _SKIPPED_CTRL_IDS:
-        return []
-    if cid == "tbl ":
-        table = _hwp_table(ctrl)
-        return [Block(table, table=True)] if table else []
-    out: list[Block] = []
-    _collect_paragraphs(ctrl, out)
-    return out
+def _cell_address(payload: bytes) -> tuple[int, int, int, int]:
+    """Row, column, rowspan and colspan of a table cell from its LIST_HEADER.
 
-
-def _collect_paragraphs(rec: _Record, out: list[Block]) -> None:
-    """Paragraphs of a text box, footnote or shape group, depth first in document order."""
-    for child in rec.children:
-        if child.tag == TAG_PARA_HEADER:
-            out.extend(_hwp_paragraph_blocks(child))
-        elif child.tag == TAG_CTRL_HEADER:
-            out.extend(_hwp_ctrl_blocks(child))
-        else:
-            _collect_paragraphs(child, out)
-
-
-def _hwp_table(ctrl: _Record) -> str:
-    """Rows of a table: cells are LIST_HEADERs, each followed by its paragraphs."""
-    cells: list[tuple[int, int, list[Block]]] = []
-    current: list[Block] | None = None
-    for child in ctrl.children:
-        if child.tag == TAG_LIST_HEADER:
-            row, col = _cell_address(child.payload)
-            current = []
-            cells.append((row, col, current))
-        elif child.tag == TAG_PARA_HEADER and current is not None:
-            current.extend(_hwp_paragraph_blocks(child))
-    rows: dict[int, list[tuple[int, str]]] = {}
-    for row, col, blocks in cells:
-        parts = [collapse_spaces(line) for block in blocks for line in block.text.split("\n")]
-        rows.setdefault(row, []).append((col, " ".join(p for p in parts if p)))
-    lines = []
-    for row in sorted(rows):
-        texts = [t for _, t in sorted(rows[row])]
-        if any(texts):
-            lines.append("\t".join(texts))
-    return "\n".join(lines)
-
-
-def _cell_address(payload: bytes) -> tuple[int, int]:
-    """Row and column of a table cell from its LIST_HEADER (after the 8-byte list header)."""
+    After the 8-byte list header come the column, row, column span and row span (UINT16 each).
+    """
+    if len(payload) >= 16:
+        col, row, colspan, rowspan = struct.unpack_from("<HHHH", payload, 8)
+        return row, col, max(1, rowspan), max(1, colspan)
     if len(payload) >= 12:
         col, row = struct.unpack_from("<HH", payload, 8)
-        return row, col
-    return 0, 0
+        return row, col, 1, 1
+    return 0, 0, 1, 1
+
+
+def _bin_item(payload: bytes) -> int:
+    """The BinData item a SHAPE_COMPONENT_PICTURE draws (UINT16 after border, clip and margins)."""
+    return struct.unpack_from("<H", payload, 71)[0] if len(payload) >= 73 else 0
+
+
+def _bin_names(ole: olefile.OleFileIO) -> dict[int, str]:
+    """BinData item id → stream name ("BIN0002.jpg")."""
+    out: dict[int, str] = {}
+    for entry in ole.listdir():
+        if len(entry) == 2 and entry[0] == "BinData":
+            stem = entry[1].split(".", 1)[0]
+            if stem[:3].upper() == "BIN" and stem[3:].isalnum():
+                try:
+                    out[int(stem[3:], 16)] = entry[1]
+                except ValueError:
+                    continue
+    return out

@@ -1,15 +1,24 @@
-"""HWPX (OWPML zip): body paragraphs and tables of the Contents/section*.xml members."""
+"""HWPX (OWPML zip): the ordered blocks of the Contents/section*.xml members.
+
+Each `hp:p` gives a paragraph; the tables, text boxes and pictures it anchors follow it as
+their own blocks, in reading order. A table cell's position and span come from OWPML's own
+`hp:cellAddr` / `hp:cellSpan`, and its content is blocks again (paragraphs, nested tables).
+"""
 
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
-from kscrape.extract.blocks import Block, collapse_spaces
 from kscrape.extract.budget import Budget
+from kscrape.extract.layout import depth_of
+from kscrape.extract.model import Block, Cell, Footnote, Image, Paragraph, Table
+from kscrape.extract.pua import map_pua
+from kscrape.text import clean_inline
 
 SECTION_RE = re.compile(r"Contents/section(\d+)\.xml")
 
@@ -33,48 +42,80 @@ _SHAPES = {
     "container",
     "textart",
 }
-# Controls whose content the viewer shows as part of the body.
 _NOTE_CTRLS = {"footNote", "endNote"}
+_CAPTIONED = {"ole", "equation", "video"}
+
+
+# Layout records (line segments, cell sizes and margins, shape geometry) are most of a section's
+# bytes and none of its text: they are cut before parsing, which halves the parse time. The
+# empty elements that stand for characters or carry a cell's place are kept.
+_LAYOUT_RE = re.compile(
+    rb"<hp:linesegarray>.*?</hp:linesegarray>"
+    rb"|<h[pc]:(?!(?:cellAddr|cellSpan|tab|lineBreak|fwSpace|nbSpace|hyphen|img)\b)\w+\b[^>]*/>",
+    re.S,
+)
+_LOCAL: dict[str, str] = {}
 
 
 def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+    name = _LOCAL.get(tag)
+    if name is None:
+        name = _LOCAL[tag] = tag.rsplit("}", 1)[-1]
+    return name
+
+
+def _parse_section(xml: bytes) -> ET.Element:
+    """The section's element tree, read without its layout records when that parses."""
+    try:
+        return ET.fromstring(_LAYOUT_RE.sub(b"", xml))
+    except ET.ParseError:
+        return ET.fromstring(xml)
 
 
 def hwpx_blocks(data: bytes, budget: Budget) -> list[Block]:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        names = _hwpx_sections(zf)
-        if not names:
+        package = _Package.read(zf)
+        if not package.sections:
             raise KeyError("no Contents/section*.xml")
+        reader = _Reader(package.images)
         blocks: list[Block] = []
-        for name in names:
-            root = ET.fromstring(_read_member(zf, name, budget))
+        for name in package.sections:
+            root = _parse_section(_read_member(zf, name, budget))
             for p in root:
                 if _local(p.tag) == "p":
-                    blocks.extend(_paragraph_blocks(p))
+                    blocks.extend(reader.paragraph(p))
         return blocks
 
 
-def _hwpx_sections(zf: zipfile.ZipFile) -> list[str]:
-    """Sections in spine order when content.hpf lists them, else by section number."""
-    present = {n for n in zf.namelist() if SECTION_RE.fullmatch(n)}
-    ordered: list[str] = []
-    try:
-        hpf = (
-            zf.read("Contents/content.hpf")
-            if zf.getinfo("Contents/content.hpf").file_size < (1 << 20)
-            else b""
-        )
-        ordered = _spine_order(hpf, present)
-    except (KeyError, ET.ParseError):
-        ordered = []
-    rest = sorted(present - set(ordered), key=lambda n: int(SECTION_RE.fullmatch(n)[1]))
-    return ordered + rest
+@dataclass
+class _Package:
+    """What content.hpf says: the sections in spine order and the file name of each picture."""
+
+    sections: list[str]
+    images: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, zf: zipfile.ZipFile) -> _Package:
+        present = {n for n in zf.namelist() if SECTION_RE.fullmatch(n)}
+        hrefs: dict[str, str] = {}
+        order: list[str] = []
+        try:
+            info = zf.getinfo("Contents/content.hpf")
+            if info.file_size < (1 << 20):
+                hrefs, order = _manifest(zf.read(info))
+        except (KeyError, ET.ParseError):
+            pass
+        ordered: list[str] = []
+        for ref in order:
+            href = hrefs.get(ref, "")
+            if href in present and href not in ordered:
+                ordered.append(href)
+        rest = sorted(present - set(ordered), key=lambda n: int(SECTION_RE.fullmatch(n)[1]))
+        images = {k: posixpath.basename(v) for k, v in hrefs.items() if v.startswith("BinData/")}
+        return cls(ordered + rest, images)
 
 
-def _spine_order(hpf: bytes, present: set[str]) -> list[str]:
-    if not hpf:
-        return []
+def _manifest(hpf: bytes) -> tuple[dict[str, str], list[str]]:
     root = ET.fromstring(hpf)
     hrefs: dict[str, str] = {}
     order: list[str] = []
@@ -84,12 +125,7 @@ def _spine_order(hpf: bytes, present: set[str]) -> list[str]:
             hrefs[el.get("id", "")] = el.get("href", "")
         elif name == "itemref":
             order.append(el.get("idref", ""))
-    out: list[str] = []
-    for ref in order:
-        href = hrefs.get(ref, "")
-        if href in present and href not in out:
-            out.append(href)
-    return out
+    return hrefs, order
 
 
 def _read_member(zf: zipfile.ZipFile, name: str, budget: Budget) -> bytes:
@@ -102,38 +138,137 @@ def _read_member(zf: zipfile.ZipFile, name: str, budget: Budget) -> bytes:
     return b"".join(chunks)
 
 
-def _paragraph_blocks(p: ET.Element) -> list[Block]:
-    """A paragraph's text, with tables and text boxes it anchors as separate blocks in order."""
-    blocks: list[Block] = []
-    buf: list[str] = []
+@dataclass
+class _Reader:
+    images: dict[str, str]
 
-    def flush() -> None:
-        if buf:
-            blocks.append(Block("".join(buf)))
+    def paragraph(self, p: ET.Element) -> list[Block]:
+        """A paragraph's text, then the tables, text boxes and pictures it anchors, in order.
+
+        Footnotes and endnotes follow the paragraph that refers to them. Header/footer, page
+        numbers, fields and hidden comments under hp:ctrl are skipped: they are not body.
+        """
+        blocks: list[Block] = []
+        notes: list[Block] = []
+        buf: list[str] = []
+
+        def flush() -> None:
+            text = clean_inline(map_pua("".join(buf)))
+            if text:
+                blocks.append(Paragraph(text, depth_of(text)))
             buf.clear()
 
-    for run in p:
-        if _local(run.tag) != "run":
-            continue
-        for obj in run:
-            name = _local(obj.tag)
-            if name == "t":
-                buf.append(_t_text(obj))
-            elif name == "tbl":
-                flush()
-                blocks.append(Block(_table_text(obj), table=True))
-            elif name in _SHAPES or name in _NOTE_CTRLS or name == "ctrl":
-                inner = list(_object_paragraphs(obj))
-                if inner:
+        for run in p:
+            if _local(run.tag) != "run":
+                continue
+            for obj in run:
+                name = _local(obj.tag)
+                if name == "t":
+                    buf.append(_t_text(obj))
+                elif name == "tbl":
                     flush()
-                    blocks.extend(inner)
-            elif name in ("pic", "ole", "equation", "video"):
-                caption = list(_caption_paragraphs(obj))
-                if caption:
+                    blocks.append(self.table(obj))
+                elif name in _SHAPES:
+                    inner = self.shape(obj)
+                    if inner:
+                        flush()
+                        blocks.extend(inner)
+                elif name == "ctrl":
+                    notes.extend(self.notes(obj))
+                elif name == "pic":
                     flush()
-                    blocks.extend(caption)
-    flush()
-    return blocks
+                    blocks.append(self.picture(obj))
+                elif name in _CAPTIONED:
+                    caption = self.caption(obj)
+                    if caption:
+                        flush()
+                        blocks.extend(caption)
+        flush()
+        return blocks + notes
+
+    def sublist(self, container: ET.Element) -> list[Block]:
+        out: list[Block] = []
+        for el in container:
+            name = _local(el.tag)
+            if name == "subList":
+                out.extend(self.sublist(el))
+            elif name == "p":
+                out.extend(self.paragraph(el))
+        return out
+
+    def table(self, tbl: ET.Element) -> Table:
+        cells: list[Cell] = []
+        taken: set[tuple[int, int]] = set()
+        for r, tr in enumerate(el for el in tbl if _local(el.tag) == "tr"):
+            for tc in tr:
+                if _local(tc.tag) != "tc":
+                    continue
+                cell = self.cell(tc, r, taken)
+                cells.append(cell)
+                taken.update(
+                    (cell.row + i, cell.col + j)
+                    for i in range(cell.rowspan)
+                    for j in range(cell.colspan)
+                )
+        rows = max([_int(tbl.get("rowCnt"))] + [c.row + c.rowspan for c in cells])
+        cols = max([_int(tbl.get("colCnt"))] + [c.col + c.colspan for c in cells])
+        return Table(tuple(cells), rows, cols)
+
+    def cell(self, tc: ET.Element, tr_index: int, taken: set[tuple[int, int]]) -> Cell:
+        """A cell at its hp:cellAddr with its hp:cellSpan; without them, the next free slot."""
+        addr = span = None
+        for child in tc:
+            name = _local(child.tag)
+            if name == "cellAddr":
+                addr = child
+            elif name == "cellSpan":
+                span = child
+        rowspan = max(1, _int(span.get("rowSpan"), 1)) if span is not None else 1
+        colspan = max(1, _int(span.get("colSpan"), 1)) if span is not None else 1
+        if addr is not None:
+            row, col = _int(addr.get("rowAddr")), _int(addr.get("colAddr"))
+        else:
+            row, col = tr_index, 0
+            while (row, col) in taken:
+                col += 1
+        return Cell(row, col, tuple(self.sublist(tc)), rowspan, colspan)
+
+    def shape(self, obj: ET.Element) -> list[Block]:
+        """Paragraphs of a shape's text box, or of the shapes a group contains."""
+        out: list[Block] = []
+        for child in obj:
+            name = _local(child.tag)
+            if name in ("drawText", "subList"):
+                out.extend(self.sublist(child))
+            elif name in _SHAPES:
+                out.extend(self.shape(child))
+            elif name == "pic":
+                out.append(self.picture(child))
+        return out
+
+    def notes(self, ctrl: ET.Element) -> list[Block]:
+        out: list[Block] = []
+        for child in ctrl:
+            if _local(child.tag) in _NOTE_CTRLS:
+                text = " ".join(
+                    b.text for b in self.sublist(child) if isinstance(b, Paragraph)
+                )
+                if text:
+                    out.append(Footnote(text, child.get("number", "")))
+        return out
+
+    def picture(self, pic: ET.Element) -> Image:
+        imgs = (el for el in pic.iter() if _local(el.tag) == "img")
+        ref = next((el.get("binaryItemIDRef", "") for el in imgs), "")
+        caption = " ".join(b.text for b in self.caption(pic) if isinstance(b, Paragraph))
+        return Image(self.images.get(ref, ref or "image"), caption)
+
+    def caption(self, obj: ET.Element) -> list[Block]:
+        out: list[Block] = []
+        for child in obj:
+            if _local(child.tag) == "caption":
+                out.extend(self.sublist(child))
+        return out
 
 
 def _t_text(t: ET.Element) -> str:
@@ -144,55 +279,8 @@ def _t_text(t: ET.Element) -> str:
     return "".join(parts)
 
 
-def _object_paragraphs(obj: ET.Element) -> Iterator[Block]:
-    """Body paragraphs inside a shape's text box, a footnote, or a group of shapes.
-
-    Header/footer, page numbers, fields and hidden comments under hp:ctrl are skipped: the
-    viewer does not show them as body.
-    """
-    name = _local(obj.tag)
-    if name == "ctrl":
-        for child in obj:
-            if _local(child.tag) in _NOTE_CTRLS:
-                yield from _object_paragraphs(child)
-        return
-    for child in obj:
-        cname = _local(child.tag)
-        if cname in ("drawText", "subList") or cname in _NOTE_CTRLS:
-            yield from _sublist_paragraphs(child)
-        elif cname in _SHAPES:
-            yield from _object_paragraphs(child)
-
-
-def _caption_paragraphs(obj: ET.Element) -> Iterator[Block]:
-    for child in obj:
-        if _local(child.tag) == "caption":
-            yield from _sublist_paragraphs(child)
-
-
-def _sublist_paragraphs(container: ET.Element) -> Iterator[Block]:
-    for el in container:
-        name = _local(el.tag)
-        if name == "subList":
-            yield from _sublist_paragraphs(el)
-        elif name == "p":
-            yield from _paragraph_blocks(el)
-
-
-def _table_text(tbl: ET.Element) -> str:
-    rows: list[str] = []
-    for tr in tbl:
-        if _local(tr.tag) != "tr":
-            continue
-        cells = [_cell_text(tc) for tc in tr if _local(tc.tag) == "tc"]
-        if any(cells):
-            rows.append("\t".join(cells))
-    return "\n".join(rows)
-
-
-def _cell_text(tc: ET.Element) -> str:
-    """A cell on one line: its paragraphs (and any nested table's rows) joined by spaces."""
-    parts: list[str] = []
-    for block in _sublist_paragraphs(tc):
-        parts.extend(collapse_spaces(line) for line in block.text.split("\n"))
-    return " ".join(p for p in parts if p)
+def _int(value: str | None, default: int = 0) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default

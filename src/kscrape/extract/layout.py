@@ -1,0 +1,147 @@
+"""Where a release's parts are: the cover, which goes, and section titles, which become headings.
+
+A Korean government press release opens with a cover of tables: the release-type label
+("보도자료", with the ministry logo), the embargo line ("보도시점"), and the title box (title and
+"- subtitle -" lines). korea.kr shows the title apart and not as body, so the cover goes.
+
+A box of one cell is a frame drawn around text (a note, sometimes the whole body): its
+paragraphs are body paragraphs. Section titles are set in a few fixed ways, recognised here
+as headings:
+- a one-row box of one to three short cells: "Ⅰ. 총지출", "참고 | ’26년 … 사업 개요",
+  "붙임1 | … 평가 개요", "1⃞ 고용안정 지원을 통한 충격완화(+306억)";
+- a paragraph in angle or square brackets: "<감사 실시배경>", "[ ❶ 고위험 사업장 … ]";
+- the attachment line: "붙임 : 행사 사진. 끝.", "붙임 1. … 내역";
+- a Roman-numbered title: "Ⅱ. 주요 내용".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from kscrape.extract.model import Block, Heading, Image, Paragraph, Table
+from kscrape.extract.plaintext import block_text, has_text, rows_of
+
+MASTHEAD_RE = re.compile(r"보\s*도\s*시\s*점|보\s*도\s*일\s*시|배\s*포\s*일\s*시|엠\s*바\s*고")
+CONTACT_RE = re.compile(r"담\s*당\s*(?:부\s*서|자|기\s*관)|책\s*임\s*자")
+MASTHEAD_MAX_TABLES = 4
+
+HEADING_MAX_CHARS = 90
+_BRACKETED_RE = re.compile(r"^\s*(?:<([^<>]+)>|〈([^〈〉]+)〉|＜([^＜＞]+)＞|(\[[^\[\]]+\]))\s*$")
+_ATTACHMENT_RE = re.compile(r"^붙\s*임\s*(?:\d+|[.:：]|\s|$)")
+_ROMAN_RE = re.compile(r"^[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ][.．]?\s")
+_SENTENCE_END_RE = re.compile(r"다\s*[.。]?\s*$")
+_HANGUL_RE = re.compile("[\uac00-\ud7a3]")
+_BOX_LABEL_RE = re.compile(
+    r"^(?:(?:참\s*고|붙\s*임|별\s*첨|첨\s*부)\s*\d{0,2}|\d{1,2}\.?|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]\.?)$"
+)
+_NOTE_MARK_RE = re.compile(r"^[☞✓✔※*\-–○◦ㅇ□■▪·•▸►◇◆⇒→]")
+
+# The marker hierarchy of Korean government documents: □ items, ○ under them, - under those,
+# then * / ※ notes. A paragraph's depth is its marker's place in it.
+_MARKER_DEPTH = {
+    **dict.fromkeys("□■☐❏◆◇▣", 0),
+    **dict.fromkeys("○◦ㅇ●∘❍◎①②③④⑤⑥⑦⑧⑨⑩❶❷❸❹❺❻❼❽❾❿", 1),
+    **dict.fromkeys("-‐–·∙•▪▸►▶▷", 2),
+    **dict.fromkeys("*※☞", 3),
+}
+
+
+def depth_of(text: str) -> int:
+    """The list depth a paragraph's leading marker gives it (0 without a marker)."""
+    return _MARKER_DEPTH.get(text[:1], 0)
+
+
+def arrange(blocks: Sequence[Block]) -> list[Block]:
+    """The body: cover dropped, one-cell boxes opened, section titles as headings."""
+    out: list[Block] = []
+    for block in drop_cover(blocks):
+        _place(block, out)
+    return out
+
+
+def _place(block: Block, out: list[Block]) -> None:
+    """Append a block as a heading when it is a section title; open a one-cell box."""
+    if isinstance(block, Table):
+        title = title_box(block)
+        if title:
+            out.append(Heading(title))
+        elif len(block.cells) == 1:
+            for inner in block.cells[0].blocks:
+                _place(inner, out)
+        else:
+            out.append(block)
+    elif isinstance(block, Paragraph):
+        title = section_title(block.text)
+        out.append(Heading(title) if title else block)
+    else:
+        out.append(block)
+
+
+def drop_cover(blocks: Sequence[Block]) -> list[Block]:
+    """Drop the cover tables (release type, embargo time, title box) above the first paragraph.
+
+    The cover is recognised by its embargo line ("보도시점") among the leading tables, and
+    ends with the title box right after it. Leading tables further down are body: some
+    releases set their whole text in a one-cell box, and a contact table up there stays too.
+    Pictures among the cover tables (a logo) go with it.
+    """
+    texts = [(i, b) for i, b in enumerate(blocks) if not isinstance(b, Image) and has_text(b)]
+    lead = 0
+    while lead < len(texts) and isinstance(texts[lead][1], Table):
+        lead += 1
+    head = texts[: min(lead, MASTHEAD_MAX_TABLES)]
+    embargo = next((k for k, (_, b) in enumerate(head) if MASTHEAD_RE.search(block_text(b))), None)
+    if embargo is None:
+        return list(blocks)
+    cover = min(embargo + 2, lead)
+    cut = texts[cover][0] if cover < len(texts) else len(blocks)
+    kept = [b for _, b in texts[:cover] if _is_contact_table(b)]
+    return kept + list(blocks[cut:])
+
+
+def _is_contact_table(block: Block) -> bool:
+    text = block_text(block)
+    return CONTACT_RE.search(text) is not None and "\t" in text
+
+
+def title_box(table: Table) -> str:
+    """The title a one-row box holds, or "".
+
+    A box holds a title when its text is one short paragraph in one cell ("Ⅰ. 총지출"), or a
+    label cell then such a title cell ("참고 | …", "붙임1 | …", "1 | … 일반현황"). A note box
+    ("☞ (신청기간) …", "✓고용유지지원금: …") or a sentence is not a title.
+    """
+    if table.rows != 1:
+        return ""
+    texts = []
+    for row in rows_of(table):
+        for cell in row:
+            filled = [b for b in cell.blocks if has_text(b)]
+            if len(filled) > 1 or any(not isinstance(b, Paragraph) for b in filled):
+                return ""
+            texts.extend(b.text for b in filled if isinstance(b, Paragraph))
+    if len(texts) == 2 and _BOX_LABEL_RE.match(texts[0]):
+        title = texts[1]
+    elif len(texts) == 1:
+        title = texts[0]
+    else:
+        return ""
+    if len(title) > HEADING_MAX_CHARS or not _HANGUL_RE.search(title):
+        return ""
+    if _NOTE_MARK_RE.match(title) or _SENTENCE_END_RE.search(title):
+        return ""
+    return " ".join(texts)
+
+
+def section_title(text: str) -> str:
+    """The heading a paragraph stands for ("<감사 실시배경>" gives "감사 실시배경"), or ""."""
+    if len(text) > HEADING_MAX_CHARS:
+        return ""
+    m = _BRACKETED_RE.match(text)
+    if m:
+        inner = next(g for g in m.groups() if g is not None)
+        return " ".join(inner.split())
+    if _ATTACHMENT_RE.match(text) or (_ROMAN_RE.match(text) and len(text) <= 40):
+        return text
+    return ""

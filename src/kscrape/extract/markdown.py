@@ -1,0 +1,184 @@
+"""Document blocks as CommonMark/GFM.
+
+- A heading is an ATX heading (`## 붙임 …`), a paragraph one line of text with its Korean list
+  marker kept as text (□ ○ - ※ * ① …), one blank line between blocks.
+- A table whose cells are plain (no merged cell, no nested table) is a GFM pipe table; its first
+  row is the header row GFM requires, and a cell's paragraphs are joined with `<br>`.
+- Any other table is one line of HTML: `<table><tr><td rowspan="3">…</td>…</tr>…</table>`, so
+  merged cells keep their grid and a nested table stays inside its cell.
+- An image is a placeholder naming the picture: `![caption](image1.jpg)`.
+
+Text is escaped where Markdown would otherwise change it: a leading `-`, `+`, `#`, `>` or
+`1.` stays literal (a Korean list marker is text, not Markdown list syntax); `*`, `~` and
+backticks never start emphasis, strikethrough or code ("감축설비*", "4.13~5.6"), `<` before a
+letter never opens an HTML tag, and `](` never closes a link.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from html import escape
+
+from kscrape.extract.model import Block, Cell, Footnote, Heading, Image, Paragraph, Table
+from kscrape.extract.plaintext import has_text, rows_of
+
+_INLINE_RE = re.compile(r"([`*~]|\\(?=[!-/:-@\[-`{-~])|\](?=[(\[]))|<(?=[A-Za-z/!?])")
+_LEADING_RE = re.compile(
+    r"^(?:([-+](?=\s|$)|#{1,6}(?=\s|$)|>|_(?=[\s_]*$)|-(?=[\s-]*$)|\[(?=[^\]]*\]:))"
+    r"|(\d{1,9})([.)])(?=\s|$))"
+)
+
+
+def to_markdown(blocks: Iterable[Block]) -> str:
+    return "\n\n".join(md for md in (block_markdown(b) for b in blocks) if md)
+
+
+def block_markdown(block: Block) -> str:
+    if isinstance(block, Heading):
+        level = min(max(block.level, 1), 6)
+        return f"{'#' * level} {inline(block.text)}"
+    if isinstance(block, Paragraph):
+        return paragraph(block.text)
+    if isinstance(block, Footnote):
+        return paragraph(f"{block.mark} {block.text}" if block.mark else block.text)
+    if isinstance(block, Image):
+        return image(block)
+    if isinstance(block, Table):
+        return table(block) if has_text(block) or _has_image(block) else ""
+    return ""
+
+
+def inline(text: str) -> str:
+    """Text with the characters that would start Markdown inline syntax escaped."""
+    return _INLINE_RE.sub(lambda m: "\\" + (m.group(1) or "<"), text)
+
+
+def paragraph(text: str) -> str:
+    """A paragraph: inline escapes, and a leading character that would open a block escaped."""
+    out = inline(text)
+    m = _LEADING_RE.match(out)
+    if m is None:
+        return out
+    if m.group(1):
+        return "\\" + out
+    return f"{m.group(2)}\\{out[m.end(2):]}"
+
+
+def image(img: Image) -> str:
+    target = f"<{img.name}>" if " " in img.name else img.name
+    return f"![{inline(img.caption)}]({target})"
+
+
+def table(tbl: Table) -> str:
+    tbl = without_empty_rows(tbl)
+    return _pipe_table(tbl) if _is_plain(tbl) else html_table(tbl)
+
+
+def without_empty_rows(tbl: Table) -> Table:
+    """The table without its spacer rows: rows whose own cells are all empty and one row high.
+
+    A cell reaching into a dropped row from above loses that row from its span.
+    """
+    empty = set(range(tbl.rows))
+    for cell in tbl.cells:
+        if cell.rowspan > 1 or _has_content(cell):
+            empty.discard(cell.row)
+    if not empty or len(empty) == tbl.rows:
+        return tbl
+    cells = []
+    for cell in tbl.cells:
+        if cell.row in empty:
+            continue
+        covered = range(cell.row, cell.row + cell.rowspan)
+        shift = sum(r < cell.row for r in empty)
+        lost = sum(r in empty for r in covered)
+        cells.append(replace(cell, row=cell.row - shift, rowspan=cell.rowspan - lost))
+    return Table(tuple(cells), tbl.rows - len(empty), tbl.cols)
+
+
+def _has_content(cell: Cell) -> bool:
+    return any(has_text(b) or isinstance(b, Image) for b in cell.blocks) or any(
+        isinstance(b, Table) and _has_image(b) for b in cell.blocks
+    )
+
+
+def _is_plain(tbl: Table) -> bool:
+    """A grid GFM can hold: every position covered by exactly one unmerged cell of flat text."""
+    if len(tbl.cells) != tbl.rows * tbl.cols:
+        return False
+    for cell in tbl.cells:
+        if cell.rowspan != 1 or cell.colspan != 1:
+            return False
+        if not all(isinstance(b, Paragraph | Heading | Footnote | Image) for b in cell.blocks):
+            return False
+    return True
+
+
+def _pipe_table(tbl: Table) -> str:
+    lines = []
+    for k, row in enumerate(rows_of(tbl)):
+        lines.append("| " + " | ".join(_pipe_cell(c) for c in row) + " |")
+        if k == 0:
+            lines.append("|" + " --- |" * tbl.cols)
+    return "\n".join(lines)
+
+
+def _pipe_cell(cell: Cell) -> str:
+    parts = []
+    for block in cell.blocks:
+        if isinstance(block, Image):
+            parts.append(image(block))
+        else:
+            parts.append(inline(block_text_of(block)).replace("|", "\\|"))
+    return "<br>".join(p for p in parts if p)
+
+
+def block_text_of(block: Block) -> str:
+    if isinstance(block, Footnote):
+        return f"{block.mark} {block.text}".strip()
+    if isinstance(block, Heading | Paragraph):
+        return block.text
+    return ""
+
+
+def html_table(tbl: Table) -> str:
+    """The table as one line of HTML, merged cells as rowspan/colspan, every grid row a `<tr>`."""
+    rows = []
+    for row in rows_of(tbl):
+        cells = "".join(_html_cell(c) for c in row)
+        rows.append(f"<tr>{cells}</tr>")
+    return "<table>" + "".join(rows) + "</table>"
+
+
+def _html_cell(cell: Cell) -> str:
+    attrs = ""
+    if cell.rowspan > 1:
+        attrs += f' rowspan="{cell.rowspan}"'
+    if cell.colspan > 1:
+        attrs += f' colspan="{cell.colspan}"'
+    html = ""
+    inline_before = False
+    for block in cell.blocks:
+        if isinstance(block, Table):
+            if has_text(block) or _has_image(block):
+                html += html_table(block)
+                inline_before = False
+            continue
+        if isinstance(block, Image):
+            part = f'<img src="{escape(block.name)}" alt="{escape(block.caption)}">'
+        else:
+            part = escape(block_text_of(block), quote=False)
+        if part:
+            html += ("<br>" if inline_before else "") + part
+            inline_before = True
+    return f"<td{attrs}>{html}</td>"
+
+
+def _has_image(tbl: Table) -> bool:
+    return any(
+        isinstance(b, Image) or (isinstance(b, Table) and _has_image(b))
+        for c in tbl.cells
+        for b in c.blocks
+    )

@@ -1,0 +1,304 @@
+"""Structured Markdown from real HWPX and HWP 5 attachments: tables with their spans, nested
+tables, lists in cells, headings, private-use glyphs, and Markdown that parses back."""
+
+from __future__ import annotations
+
+import html as html_lib
+import io
+import re
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from kscrape.extract import extract, extract_contacts
+from kscrape.extract.markdown import block_markdown, to_markdown
+from kscrape.extract.model import Cell, Heading, Image, Paragraph, Table
+from kscrape.extract.plaintext import cell_text, to_text
+from kscrape.extract.pua import PUA_TO_UNICODE, map_pua
+
+FIXTURES = Path(__file__).parent / "fixtures" / "attachments"
+HWP_FAMILY = sorted(p.name for p in FIXTURES.glob("*.hwpx"))
+MD = MarkdownIt("commonmark").enable("table")
+
+
+def _extract(name: str):
+    ex = extract((FIXTURES / name).read_bytes())
+    assert ex.status == "ok", ex.detail
+    return ex
+
+
+def _tables(blocks) -> list[Table]:
+    return [b for b in blocks if isinstance(b, Table)]
+
+
+def _table_with(blocks, text: str) -> Table:
+    return next(t for t in _tables(blocks) if any(text in cell_text(c) for c in t.cells))
+
+
+def _cell(table: Table, text: str) -> Cell:
+    return next(c for c in table.cells if cell_text(c) == text)
+
+
+class _Grid(HTMLParser):
+    """Rows of (text, rowspan, colspan) from an HTML table, nested tables flattened into cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[tuple[str, int, int]]] = []
+        self.depth = 0
+        self.cell: list[str] | None = None
+        self.spans = (1, 1)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "table":
+            self.depth += 1
+        elif self.depth == 1 and tag == "tr":
+            self.rows.append([])
+        elif self.depth == 1 and tag == "td":
+            self.cell = []
+            self.spans = (int(a.get("rowspan") or 1), int(a.get("colspan") or 1))
+        elif tag == "br" and self.cell is not None:
+            self.cell.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self.depth -= 1
+        elif self.depth == 1 and tag == "td" and self.cell is not None:
+            self.rows[-1].append((" ".join("".join(self.cell).split()), *self.spans))
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def _html_grid(html: str) -> list[list[tuple[str, int, int]]]:
+    grid = _Grid()
+    grid.feed(html)
+    return grid.rows
+
+
+def _model_grid(table: Table) -> list[list[tuple[str, int, int]]]:
+    rows: list[list[tuple[str, int, int]]] = [[] for _ in range(table.rows)]
+    for c in sorted(table.cells, key=lambda c: (c.row, c.col)):
+        rows[c.row].append((cell_text(c), c.rowspan, c.colspan))
+    return rows
+
+
+def test_contact_table_keeps_its_merged_cells() -> None:
+    """156754124: "담당 기관" and the ministry span 3 rows, "담당자" 2, as OWPML says."""
+    ex = _extract("156754124.hwpx")
+    table = _table_with(ex.blocks, "담당 기관")
+    assert (table.rows, table.cols) == (3, 6)
+    assert (_cell(table, "담당 기관").rowspan, _cell(table, "담당자").rowspan) == (3, 2)
+    assert _cell(table, "중소벤처기업부 대외환경대응과").rowspan == 3
+    html = re.search(r"<table><tr><td rowspan=\"3\">담당 기관</td>.*?</table>", ex.markdown)
+    assert html is not None
+    assert _html_grid(html.group(0)) == _model_grid(table)
+    # The text keeps one line per row, so the contacts under the merged cells still parse.
+    people = [(c["name"], c["role"], c["dept"]) for c in extract_contacts(ex.text)]
+    assert ("서지숙", "담당자", "중소벤처기업부 대외환경대응과") in people
+
+
+def test_hwp5_cells_carry_spans_from_their_list_headers() -> None:
+    """156754127 (HWP 5): the schedule's "일시" header spans the time and minutes columns."""
+    ex = _extract("156754127.hwpx")
+    assert ex.format == "hwp"
+    table = _table_with(ex.blocks, "10:25-11:20")
+    head = _cell(table, "일시")
+    assert (head.row, head.col, head.colspan) == (0, 0, 2)
+    assert '<td colspan="2">일시</td>' in ex.markdown
+
+
+def _hwpx(section_body: str) -> bytes:
+    ns = (
+        'xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section" '
+        'xmlns:hp="http://www.hancom.co.kr/hwpml/2011/paragraph"'
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("mimetype", "application/hwp+zip")
+        zf.writestr("Contents/section0.xml", f"<hs:sec {ns}>{section_body}</hs:sec>")
+    return buf.getvalue()
+
+
+def _p(text: str) -> str:
+    return f"<hp:p><hp:run><hp:t>{text}</hp:t></hp:run></hp:p>"
+
+
+def _tc(row: int, col: int, inner: str, rowspan: int = 1, colspan: int = 1) -> str:
+    return (
+        f"<hp:tc><hp:subList>{inner}</hp:subList>"
+        f'<hp:cellAddr colAddr="{col}" rowAddr="{row}"/>'
+        f'<hp:cellSpan colSpan="{colspan}" rowSpan="{rowspan}"/></hp:tc>'
+    )
+
+
+def _tbl(rows: int, cols: int, *trs: str) -> str:
+    body = "".join(f"<hp:tr>{tr}</hp:tr>" for tr in trs)
+    return f'<hp:p><hp:run><hp:tbl rowCnt="{rows}" colCnt="{cols}">{body}</hp:tbl></hp:run></hp:p>'
+
+
+def test_nested_table_stays_inside_its_cell() -> None:
+    """A table in a cell is a Table block in that cell, and HTML inside its <td>."""
+    inner = _tbl(1, 2, _tc(0, 0, _p("세부항목")) + _tc(0, 1, _p("100억원")))
+    section = _p("□ 사업 예산은 다음과 같다.") + _tbl(
+        2, 2,
+        _tc(0, 0, _p("구분")) + _tc(0, 1, _p("내용")),
+        _tc(1, 0, _p("예산")) + _tc(1, 1, _p("총액") + inner),
+    )
+    ex = extract(_hwpx(section))
+    outer = _tables(ex.blocks)[0]
+    nested = _tables(_cell(outer, "총액 세부항목 100억원").blocks)
+    assert len(nested) == 1 and (nested[0].rows, nested[0].cols) == (1, 2)
+    assert (
+        "<td>총액<table><tr><td>세부항목</td><td>100억원</td></tr></table></td>" in ex.markdown
+    )
+    assert "예산\t총액 세부항목 100억원" in ex.text.split("\n")
+
+
+def test_list_inside_a_cell_keeps_its_items_and_markers() -> None:
+    """156754124's procedure table: a cell holding a "-" list stays two marked items."""
+    ex = _extract("156754124.hwpx")
+    table = _table_with(ex.blocks, "탄소중립 전략 수립")
+    cell = next(c for c in table.cells if "탄소중립 전략 수립" in cell_text(c))
+    assert [(b.text, b.depth) for b in cell.blocks if isinstance(b, Paragraph)] == [
+        ("- 탄소중립 전략 수립", 2),
+        ("- 최적의 감축 설비 도출", 2),
+    ]
+    assert "<td>- 탄소중립 전략 수립<br>- 최적의 감축 설비 도출</td>" in ex.markdown
+    # A plain grid is a GFM pipe table; its cell's list items are separated by <br>.
+    assert (
+        "| \\* 지원유형 : | ➀ 에너지절감(인버터형 공기압축기, 고압 스크류 컴프레셔 등)<br>"
+        "➁ 배출량진단" in ex.markdown
+    )
+
+
+def test_private_use_glyphs_become_what_they_draw() -> None:
+    """The boxed digits of 156754052 and the bullets of 156754244 leave no private-use code."""
+    assert map_pua("\U000f02b1 고용안정") == "1\u20de 고용안정"
+    assert map_pua("\U000f02b3\U000f02ef\uf0a7") == "3\u20de•▪"
+    assert all(len(v) <= 2 for v in PUA_TO_UNICODE.values())
+    private = re.compile("[\ue000-\uf8ff\U000f0000-\U0010fffd]")
+    ex = _extract("156754052.hwpx")
+    assert "## 1\u20de 고용안정 지원을 통한 충격완화 (+306억)" in ex.markdown
+    assert "▪ 유급휴업‧휴직지원(+1만명)" in ex.text
+    other = _extract("156754244.hwpx")
+    assert "•수요기관 파악 및 참여기관 선정" in other.text
+    for e in (ex, other):
+        assert not private.search(e.text) and not private.search(e.markdown)
+
+
+@pytest.mark.parametrize(
+    ("name", "headings"),
+    [
+        ("156754239.hwpx", ["감사 실시배경", "정부합동감사 결과", "조치사항 등"]),
+        ("156754188.hwpx", ["붙임. 2026년 노사관계전문가과정 사업개요",
+                            "2026년도 노사관계전문가과정 사업개요"]),
+        ("156754124.hwpx", ["참고 ’26년 탄소중립 설비투자 지원(공급망) 사업 개요"]),
+        ("156754253.hwpx", ["[ ❶ 고위험 사업장 10만개소 자체 위험요인 점검 및 개선(4월) ]"]),
+    ],
+)
+def test_section_titles_become_headings(name: str, headings: list[str]) -> None:
+    """Bracketed titles, 붙임 lines and title boxes are level-2 headings, in order."""
+    ex = _extract(name)
+    found = [b.text for b in ex.blocks if isinstance(b, Heading)]
+    assert [h for h in found if h in headings] == headings
+    for h in headings:
+        assert f"\n{block_markdown(Heading(h))}\n" in f"\n{ex.markdown}\n"
+
+
+def test_note_box_is_opened_into_paragraphs_not_a_heading() -> None:
+    """A one-cell note box ("☞ (신청기간) …") is body text; the cover stays out."""
+    ex = _extract("156754052.hwpx")
+    headings = [b.text for b in ex.blocks if isinstance(b, Heading)]
+    assert not any(h.startswith(("☞", "✓")) for h in headings)
+    assert any(
+        isinstance(b, Paragraph) and b.text.startswith("☞ (신청기간) `26년 연중") for b in ex.blocks
+    )
+    assert ex.markdown.startswith("4월 10일, 국회 본회의에서 2026년도 제1회 추가경정예산이")
+
+
+def test_pictures_are_placeholders_naming_the_image() -> None:
+    """A picture becomes ![caption](file) with its BinData name; the plain text has no file name."""
+    ex = _extract("156754251.hwpx")
+    images = [b for b in ex.blocks if isinstance(b, Image)]
+    assert images and all(re.fullmatch(r"image\d+\.\w+", i.name) for i in images)
+    assert f"![]({images[0].name})" in ex.markdown
+    assert images[0].name not in ex.text
+
+
+@pytest.mark.parametrize("name", HWP_FAMILY)
+def test_markdown_parses_back_to_the_same_tables_and_headings(name: str) -> None:
+    """Every pipe table parses (markdown-it) into the model's cells; HTML tables into its grid;
+    headings into the Heading blocks; and the text is rendered from the same blocks."""
+    ex = _extract(name)
+    assert ex.text == to_text(ex.blocks)
+    assert ex.markdown == to_markdown(ex.blocks)
+    tokens = MD.parse(ex.markdown)
+    headings = [
+        tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"
+    ]
+    model_headings = [b.text for b in ex.blocks if isinstance(b, Heading)]
+    assert [_unescaped(h) for h in headings] == model_headings
+    pipe_rows: list[list[str]] = []
+    parsed_tables: list[list[list[str]]] = []
+    for t in tokens:
+        if t.type == "table_open":
+            pipe_rows = []
+        elif t.type == "tr_open":
+            pipe_rows.append([])
+        elif t.type == "inline" and pipe_rows is not None and t.level >= 3:
+            content = re.sub(r"!\[\]\([^)]*\)|<br>", " ", t.content)
+            pipe_rows[-1].append(_unescaped(" ".join(content.split())))
+        elif t.type == "table_close":
+            parsed_tables.append(pipe_rows)
+    html_tables = [
+        _html_grid(t.content) for t in tokens if t.type == "html_block" and "<table>" in t.content
+    ]
+    model = [t for t in _tables(ex.blocks) if to_markdown([t])]
+    assert len(parsed_tables) + len(html_tables) == len(model)
+    pipe_model = [
+        [[" ".join(cell_text(c).split()) for c in row] for row in _model_grid_rows(t)]
+        for t in model
+        if "<table>" not in to_markdown([t])
+    ]
+    assert parsed_tables == pipe_model
+    assert all(any(row for row in grid) for grid in html_tables)
+
+
+def _model_grid_rows(table: Table) -> list[list[Cell]]:
+    rows: list[list[Cell]] = [[] for _ in range(table.rows)]
+    for c in sorted(table.cells, key=lambda c: (c.row, c.col)):
+        rows[c.row].append(c)
+    return [r for r in rows if r]
+
+
+def _unescaped(text: str) -> str:
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+
+
+def test_escaped_text_renders_as_written() -> None:
+    """List markers, footnote stars and tilde ranges render literally, not as Markdown syntax."""
+    blocks = [
+        Paragraph("- (설비 유형) 에너지절감형", 2),
+        Paragraph("* 원청기업 40% + 협력기업 10% 부담", 3),
+        Paragraph("1. 곡류(미곡, 맥류)"),
+        Paragraph("사업비*를 지원(4.13~5.6, 5월~11월)한다."),
+        Paragraph("<KOSIS> 통계와 [참고](자료) 비교"),
+    ]
+    html = MD.render(to_markdown(blocks))
+    texts = [re.sub(r"<[^>]+>", "", line) for line in html.strip().split("\n")]
+    assert [html_lib.unescape(t) for t in texts] == [b.text for b in blocks]
+
+
+def test_body_text_and_rendered_markdown_hold_the_same_words() -> None:
+    """The plain text and the Markdown, rendered to HTML, say the same words in the same order."""
+    for name in ("156754124.hwpx", "156754127.hwpx", "156754052.hwpx", "156754239.hwpx"):
+        ex = _extract(name)
+        rendered = html_lib.unescape(re.sub(r"<[^>]+>", " ", MD.render(ex.markdown)))
+        assert rendered.split() == ex.text.split()
