@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 
 from kscrape.extract import model
-from kscrape.extract.blocks import DAMAGED, ENCRYPTED, Block, Extraction, join_blocks, judge
+from kscrape.extract.blocks import DAMAGED, ENCRYPTED, Extraction, conclude
 from kscrape.extract.pdf_cover import drop_cover, drop_furniture
 from kscrape.extract.pdf_flow import document_blocks
 from kscrape.extract.pdf_layout import halves, page_pieces
@@ -25,56 +25,30 @@ def extract_pdf(data: bytes) -> Extraction:
         return Extraction("pdf", "", ENCRYPTED, f"password-protected PDF ({exc})"[:200])
     except PdfBroken as exc:
         return Extraction("pdf", "", DAMAGED, str(exc)[:200])
-    return judge("pdf", join_blocks(_legacy(blocks)))
+    return conclude("pdf", blocks)
 
 
 def pdf_blocks(data: bytes) -> list[model.Block]:
     """The body of a PDF as document blocks; raises PdfLocked or PdfBroken."""
     pages = [half for page in read_pages(data) for half in halves(page)]
     right = _text_right(pages)
-    laid = drop_furniture([page_pieces(p, right.get(p.width)) for p in pages], pages)
+    laid = drop_furniture([page_pieces(p, right.get((p.width, p.column))) for p in pages], pages)
     first = next((k for k, pieces in enumerate(laid) if pieces), None)
     if first is not None:
         laid[first] = drop_cover(laid[first])
     return document_blocks(laid)
 
 
-def _text_right(pages: list[PageContent]) -> dict[float, float]:
-    """The right margin of the text, per page width: the median of the pages' rightmost ink.
+def _text_right(pages: list[PageContent]) -> dict[tuple[float, int], float]:
+    """The right margin of the text, per page width (and side of a two-up sheet): the
+    median of the pages' rightmost ink.
 
     A page of short lines alone cannot tell where its lines would wrap; the document's
     other pages of the same width can.
     """
-    ends: dict[float, list[float]] = {}
+    ends: dict[tuple[float, int], list[float]] = {}
     for page in pages:
         if page.glyphs:
-            ends.setdefault(page.width, []).append(max(g.x1 for g in page.glyphs))
-    return {width: statistics.median(xs) for width, xs in ends.items()}
-
-
-def _legacy(blocks: list[model.Block]) -> list[Block]:
-    """The flat text blocks the shared text rendering reads (tables as tab-separated rows)."""
-    out: list[Block] = []
-    for b in blocks:
-        if isinstance(b, model.Table):
-            out.append(Block(_table_text(b), table=True))
-        elif isinstance(b, (model.Heading, model.Paragraph, model.Footnote)):
-            out.append(Block(b.text))
-    return out
-
-
-def _table_text(table: model.Table) -> str:
-    rows: list[list[str]] = [[] for _ in range(table.rows)]
-    for cell in sorted(table.cells, key=lambda c: (c.row, c.col)):
-        rows[cell.row].append(" ".join(_cell_parts(cell.blocks)))
-    return "\n".join("\t".join(r) for r in rows if any(r))
-
-
-def _cell_parts(blocks: tuple[model.Block, ...]) -> list[str]:
-    parts: list[str] = []
-    for b in blocks:
-        if isinstance(b, model.Table):
-            parts.extend(_table_text(b).replace("\t", " ").split("\n"))
-        elif isinstance(b, (model.Heading, model.Paragraph, model.Footnote)):
-            parts.append(b.text)
-    return parts
+            key = (page.width, page.column)
+            ends.setdefault(key, []).append(max(g.x1 for g in page.glyphs))
+    return {key: statistics.median(xs) for key, xs in ends.items()}

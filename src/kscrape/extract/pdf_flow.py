@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from kscrape.extract.layout import depth_of
 from kscrape.extract.model import Block, Cell, Heading, Image, Paragraph, Table
 from kscrape.extract.pdf_grid import Grid, GridCell
 from kscrape.extract.pdf_layout import CellPiece, PicturePiece, Piece, TablePiece
@@ -24,12 +25,6 @@ HEADING_SIZE_SHORT = 1.05
 HEADING_MAX_CHARS = 90
 HEADING_SHORT_CHARS = 60
 BOX_ROW_GAP = 40.0
-_MARKER_DEPTH = {
-    **dict.fromkeys("□■☐❏◆◇▣", 0),
-    **dict.fromkeys("○◦ㅇ●∘❍◎①②③④⑤⑥⑦⑧⑨⑩❶❷❸❹❺❻❼❽❾❿", 1),
-    **dict.fromkeys("-‐–·∙•▪▸►▶▷▴⋅", 2),
-    **dict.fromkeys("*※☞", 3),
-}
 
 
 def document_blocks(pages: Sequence[Sequence[Piece]]) -> list[Block]:
@@ -205,8 +200,8 @@ def _top_block(piece: Piece, body: float) -> Block | None:
 def _is_heading(p: Para, body: float) -> bool:
     """A section title: a short line or two set clearly larger than the body text.
 
-    A single short line only slightly larger counts too when it opens with no body list
-    marker ("１ 고용안정 지원을 통한 충격완화 (+306억)"); sentences never do.
+    A single short bold line only slightly larger counts too when it opens with no body list
+    marker ("１ 고용안정 지원을 통한 충격완화 (+306억)" in a headline face); sentences never do.
     """
     if body <= 0 or p.lines > 2 or len(p.text) > HEADING_MAX_CHARS:
         return False
@@ -216,6 +211,7 @@ def _is_heading(p: Para, body: float) -> bool:
         return True
     return (
         p.size >= HEADING_SIZE_SHORT * body
+        and p.bold
         and p.lines == 1
         and len(p.text) <= HEADING_SHORT_CHARS
         and not BULLET_RE.match(p.text)
@@ -253,9 +249,3 @@ def _body_size(pieces: Sequence[Piece]) -> float:
         if isinstance(p, Para):
             sizes[round(p.size)] += len(p.text)
     return float(sizes.most_common(1)[0][0]) if sizes else 0.0
-
-
-def depth_of(text: str) -> int:
-    """A list item's depth from its marker, in the order Korean government documents nest
-    them: □ items, ○ under them, - under those, then * and ※ notes (0 without a marker)."""
-    return _MARKER_DEPTH.get(text[:1], 0)

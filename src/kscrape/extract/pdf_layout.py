@@ -29,6 +29,7 @@ INSIDE_TOLERANCE = 1.0
 ROW_ALIGN = 0.35
 COLUMN_GAP = 1.5
 WRAP_WIDTH = 0.8
+ROW_CELLS_SURE = 3
 GUTTER = 0.04
 
 
@@ -93,12 +94,13 @@ def halves(page: PageContent) -> list[PageContent]:
     right = [g for g in page.glyphs if g.x0 >= hi]
     if not left or not right:
         return [page]
-    return [_side(page, left, lambda x: x <= mid), _side(page, right, lambda x: x > mid)]
+    return [_side(page, left, 1, lambda x: x <= mid), _side(page, right, 2, lambda x: x > mid)]
 
 
-def _side(page: PageContent, glyphs: list[Glyph], keep) -> PageContent:
+def _side(page: PageContent, glyphs: list[Glyph], column: int, keep) -> PageContent:
     return replace(
         page,
+        column=column,
         glyphs=tuple(glyphs),
         rules=tuple(r for r in page.rules if keep(r.start if r.horizontal else r.pos)),
         dots=tuple(d for d in page.dots if keep(d[0])),
@@ -178,7 +180,7 @@ def _split_unruled_rows(grid: Grid, glyphs: list[Glyph]) -> Grid:
     by_cell = _glyphs_by_cell(grid, glyphs)
     for r in range(grid.rows):
         row_cells = [k for k, c in enumerate(grid.cells) if c.row == r and c.rowspan == 1]
-        if len(row_cells) < 2 or any(c.row < r < c.row + c.rowspan for c in grid.cells):
+        if len(row_cells) < 2:
             continue
         per_cell = [build_lines(by_cell.get(k, [])) for k in row_cells]
         bands = _aligned_bands(per_cell, [grid.cells[k] for k in row_cells])
@@ -233,8 +235,9 @@ def _unmerge_row_cells(grid: Grid, glyphs: list[Glyph]) -> Grid:
     """Cells that look merged over rows only because no line is drawn between them.
 
     A cell spanning rows whose lines each sit inside a different one of those rows (as
-    "정책기획관" over "기획재정담당관" beside a 책임자 row and a 담당자 row) is one cell per
-    row. A label centred across the rows, or a paragraph wrapped over them, stays merged.
+    "정책기획관" over "기획재정담당관" beside a 책임자 row and a 담당자 row), or whose one
+    line sits inside its first row, is one cell per row. A label centred across the rows,
+    or a paragraph wrapped over them, stays merged.
     """
     while True:
         by_cell = _glyphs_by_cell(grid, glyphs)
@@ -247,16 +250,16 @@ def _unmerge_row_cells(grid: Grid, glyphs: list[Glyph]) -> Grid:
 
 
 def _lines_in_own_rows(grid: Grid, cell: GridCell, lines: list[Line]) -> bool:
-    if len(lines) < 2 or len(lines) > cell.rowspan or _wrapped(lines, cell):
+    if not lines or len(lines) > cell.rowspan or _wrapped(lines, cell):
         return False
-    rows = set()
+    rows = []
     for line in lines:
         r = bisect_right(grid.ys, line.middle) - 1
-        top, bottom = grid.ys[r], grid.ys[r + 1]
-        if not (top < line.top - 1 and line.bottom < bottom + 1) or r in rows:
+        if not (grid.ys[r] < line.top - 1 and line.bottom < grid.ys[r + 1] + 1) or r in rows:
             return False
-        rows.add(r)
-    return True
+        rows.append(r)
+    # One line alone in a merged cell is centred; only one set in the first row is not.
+    return len(lines) > 1 or rows == [cell.row]
 
 
 def _aligned_bands(per_cell: list[list[Line]], cells: list[GridCell]) -> list[tuple[float, float]]:
@@ -274,25 +277,28 @@ def _aligned_bands(per_cell: list[list[Line]], cells: list[GridCell]) -> list[tu
     full = sum(len(lines) == len(bands) for lines, _ in filled)
     if full < 2:
         return []
+    # Three or more cells with one line per band are rows even when a long line fills its
+    # cell; with two, a cell whose lines read as one wrapped paragraph says otherwise.
+    strict = full < ROW_CELLS_SURE
     for lines, cell in filled:
-        if len(lines) > 1 and _wrapped(lines, cell):
+        if len(lines) > 1 and _wrapped(lines, cell, strict=strict):
             return []
     return bands
 
 
-def _wrapped(lines: list[Line], cell: GridCell) -> bool:
+def _wrapped(lines: list[Line], cell: GridCell, *, strict: bool = True) -> bool:
     """A cell whose lines read as one paragraph wrapped inside the cell.
 
-    A line wraps when it runs to the cell's right side or most of its width, or stops at a
-    comma; the next line then continues it, unless it opens a list item.
+    A line stopping at a comma is continued by the next line (unless that opens a list
+    item); `strict` also counts a line that runs to the cell's right side or fills most of
+    its width.
     """
     width = cell.x1 - cell.x0
     return any(
         not starts_item(nxt.text)
         and (
-            cell.x1 - ln.x1 < 2.0 * ln.size
-            or ln.x1 - ln.x0 >= WRAP_WIDTH * width
-            or ln.text.endswith((",", "，", "、"))
+            ln.text.endswith((",", "，", "、"))
+            or (strict and (cell.x1 - ln.x1 < 2.0 * ln.size or ln.x1 - ln.x0 >= WRAP_WIDTH * width))
         )
         for ln, nxt in pairwise(lines)
     )

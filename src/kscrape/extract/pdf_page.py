@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import ctypes
 import math
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+
+from kscrape.extract.pua import map_pua
 
 # PDFium keeps global state and is not thread-safe; one document at a time.
 _LOCK = threading.Lock()
@@ -24,7 +27,7 @@ MAX_OBJECTS_PER_PAGE = 200_000
 RULE_MAX_THICKNESS = 2.5
 PICTURE_MIN_SIDE = 36.0
 _SPACES = frozenset((32, 0xA0, 0x3000))
-_SYMBOL_FONT = {0xF0A7: "▪", 0xF0B7: "•", 0xF06C: "●", 0xF06E: "■", 0xF0FC: "✓"}
+_HEAVY_FONT_RE = re.compile(r"bold|black|heavy|hdr|헤드라인|견고딕|굵은", re.I)
 
 
 class PdfLocked(Exception):
@@ -72,7 +75,10 @@ class Box:
 
 @dataclass(frozen=True, slots=True)
 class PageContent:
-    """Everything one page draws that matters for its text and tables."""
+    """Everything one page draws that matters for its text and tables.
+
+    `column` is 1 or 2 for the left or right page of a sheet printed two pages up, else 0.
+    """
 
     number: int
     width: float
@@ -81,6 +87,7 @@ class PageContent:
     rules: tuple[Rule, ...]
     dots: tuple[tuple[float, float], ...]
     pictures: tuple[Box, ...]
+    column: int = 0
 
 
 def read_pages(data: bytes) -> Iterator[PageContent]:
@@ -183,20 +190,21 @@ def _codes(textpage: pdfium.PdfTextPage, count: int) -> list[int]:
 def _glyph_text(code: int, unmapped: bool) -> str:
     """The character a glyph stands for; U+FFFD when the font cannot say, "" for none.
 
-    Symbol fonts (Wingdings) report their codes in U+F000–U+F0FF. The bullet the releases
-    use is mapped; other codes name no character, so they are left out.
+    Private-use characters go through the shared table (kscrape.extract.pua). A symbol
+    font's code (U+F000–U+F0FF) that the table does not know names no character in a PDF
+    (Hancom writes U+F000 for any boxed digit), so it is left out.
     """
     if unmapped or code >= 0x110000:
         return "\ufffd"
-    if 0xF000 <= code <= 0xF0FF:
-        return _SYMBOL_FONT.get(code, "")
-    return chr(code)
+    text = map_pua(chr(code))
+    return "" if len(text) == 1 and 0xF000 <= ord(text) <= 0xF0FF else text
 
 
 def _style(raw: object, index: int, cache: dict[int, tuple[float, bool]]) -> tuple[float, bool]:
     """Effective font size and boldness of a glyph, read once per text object.
 
-    Hancom sets bold as "fill and stroke" rendering of the regular font, or uses a Bold font.
+    Hancom sets bold as "fill and stroke" rendering of the regular font, or uses a Bold font;
+    headline typefaces (HY헤드라인, 견고딕) count as bold, since they are drawn heavy.
     """
     obj = pdfium_c.FPDFText_GetTextObject(raw, index)
     key = ctypes.addressof(obj.contents) if obj else 0
@@ -209,7 +217,7 @@ def _style(raw: object, index: int, cache: dict[int, tuple[float, bool]]) -> tup
     scale = math.sqrt(abs(m.a * m.d - m.b * m.c)) or 1.0
     bold = pdfium_c.FPDFTextObj_GetTextRenderMode(obj) == pdfium_c.FPDF_TEXTRENDERMODE_FILL_STROKE
     if not bold:
-        bold = "bold" in _font_name(obj).lower()
+        bold = _HEAVY_FONT_RE.search(_font_name(obj)) is not None
     cache[key] = (round(size.value * scale, 1), bold)
     return cache[key]
 
@@ -223,6 +231,11 @@ def _font_name(obj: object) -> str:
         return ""
     buf = ctypes.create_string_buffer(n)
     pdfium_c.FPDFFont_GetBaseFontName(font, buf, n)
+    for encoding in ("utf-8", "cp949"):
+        try:
+            return buf.value.decode(encoding)
+        except UnicodeDecodeError:
+            continue
     return buf.value.decode("latin-1")
 
 

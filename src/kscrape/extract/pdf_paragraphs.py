@@ -8,6 +8,7 @@ line opens with no list marker, keeps the font size and sits where a wrapped lin
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,8 +21,11 @@ ITEM_RE = re.compile(
 )
 # Bullets of list items (not numbers or Roman numerals, which also open titles).
 BULLET_RE = re.compile(r"^[□■☐○●◦◇◆◈▪▫▶▷▸►▴※☞❍❏ㅇ\-–*·•‣⋅∙▲△◎✓✔√▣◉]")
+INLINE_ITEM_RE = re.compile(r"^[▲△▴▸►▪•·]")
 SENTENCE_END_RE = re.compile(r"(?:다|요|음|함|임)\s*[.。]?\s*$|[.。!?]\s*$")
 REACH = 1.6
+EDGE_BIN = 2.0
+EDGE_LINES = 3
 SIZE_CHANGE = 0.08
 CELL_GAP_BREAK = 1.5
 HANGING_INDENT = 4.0
@@ -65,6 +69,8 @@ def paragraphs(
     if not lines:
         return []
     edge = right if right is not None else max(ln.x1 for ln in lines)
+    if not cell:
+        edge = _justified_edge(lines, edge)
     joins = _continues_in_cell if cell else _continues
     out: list[Para] = []
     group: list[Line] = []
@@ -79,9 +85,24 @@ def paragraphs(
     return out
 
 
+def _justified_edge(lines: Sequence[Line], edge: float) -> float:
+    """Where justified lines end, when several lines end at one place left of `edge`.
+
+    The page's rightmost ink can lie past the text's right margin (a wide line, a number
+    in the margin); the lines of a justified paragraph all end at the margin itself.
+    """
+    ends = Counter(round(ln.x1 / EDGE_BIN) for ln in lines if ln.x1 <= edge + 1)
+    if not ends:
+        return edge
+    end, count = ends.most_common(1)[0]
+    return min(edge, end * EDGE_BIN + EDGE_BIN) if count >= EDGE_LINES else edge
+
+
 def _continues(group: list[Line], line: Line, edge: float, blockers: Sequence[float]) -> bool:
     prev = group[-1]
-    if any(prev.top < b < line.top for b in blockers) or starts_item(line.text):
+    if any(prev.top < b < line.top for b in blockers):
+        return False
+    if starts_item(line.text) and not _inline_list(prev, line, edge):
         return False
     if abs(line.size - prev.size) > SIZE_CHANGE * prev.size:
         return False
@@ -90,9 +111,18 @@ def _continues(group: list[Line], line: Line, edge: float, blockers: Sequence[fl
     if len(group) >= 2:
         aligned = abs(line.x0 - group[1].x0) <= 0.6 * prev.size
         return aligned and (reaches(prev, edge) or _hanging(group[0], group[1]))
-    if not reaches(prev, edge) and not _hanging(group[0], line):
-        return False
-    return line.x0 <= group[0].x0 + HANGING_INDENT * prev.size
+    if _hanging(group[0], line):
+        return line.x0 < group[0].x1
+    return reaches(prev, edge) and line.x0 <= group[0].x0 + HANGING_INDENT * prev.size
+
+
+def _inline_list(prev: Line, line: Line, edge: float) -> bool:
+    """A run of "▲ a, ▲ b, …" items wrapped over lines: a comma ends the line above."""
+    return (
+        INLINE_ITEM_RE.match(line.text) is not None
+        and prev.text.endswith(",")
+        and reaches(prev, edge)
+    )
 
 
 def _continues_in_cell(
