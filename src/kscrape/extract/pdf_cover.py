@@ -42,17 +42,21 @@ def drop_furniture(
 ) -> list[list[Piece]]:
     """Pages without page numbers and without lines repeated in the margins of several pages."""
     repeated = _running_lines(pages, contents)
-    return [
-        [p for p in pieces if not _furniture(p, page, repeated)]
-        for pieces, page in zip(pages, contents, strict=True)
-    ]
+    out = []
+    for pieces, page in zip(pages, contents, strict=True):
+        lowest = max((p.top for p in pieces if isinstance(p, Para)), default=None)
+        out.append([p for p in pieces if not _furniture(p, page, repeated, lowest)])
+    return out
 
 
-def _furniture(piece: Piece, page: PageContent, repeated: set[str]) -> bool:
+def _furniture(piece: Piece, page: PageContent, repeated: set[str], lowest: float | None) -> bool:
+    """A page number (in the margin, or the page's last line, as on a page printed
+    reduced), or a running head or foot."""
     if not isinstance(piece, Para):
         return False
-    zone = _zone(piece, page, MARGIN_ZONE)
-    if zone and _PAGE_NUMBER_RE.match(piece.text):
+    if _PAGE_NUMBER_RE.match(piece.text) and (
+        _zone(piece, page, MARGIN_ZONE) or piece.top == lowest
+    ):
         return True
     return _zone(piece, page, RUNNING_ZONE) and _digitless(piece.text) in repeated
 

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from kscrape.extract.layout import depth_of
-from kscrape.extract.model import Block, Cell, Heading, Image, Paragraph, Table
+from kscrape.extract.model import Block, Cell, Footnote, Heading, Image, Paragraph, Table
 from kscrape.extract.pdf_grid import Grid, GridCell
 from kscrape.extract.pdf_layout import CellPiece, PicturePiece, Piece, TablePiece
+from kscrape.extract.pdf_notes import NotePiece
 from kscrape.extract.pdf_paragraphs import BULLET_RE, SENTENCE_END_RE, Para, starts_item
 
 COLUMN_MATCH = 3.0
@@ -43,9 +44,13 @@ def document_blocks(pages: Sequence[Sequence[Piece]]) -> list[Block]:
 
 
 def _joined(pages: Sequence[Sequence[Piece]]) -> list[Piece]:
+    """The pages' pieces in order, joined across page breaks; a page's footnotes follow
+    the paragraph or table its last piece ends on the next page."""
     out: list[Piece] = []
+    pending: list[Piece] = []
     for page in pages:
-        items = list(page)
+        notes = [p for p in page if isinstance(p, NotePiece)]
+        items = [p for p in page if not isinstance(p, NotePiece)]
         if out and len(items) > 1 and _repeated_caption(out, items):
             items = items[1:]
         if out and items:
@@ -53,8 +58,10 @@ def _joined(pages: Sequence[Sequence[Piece]]) -> list[Piece]:
             if merged is not None:
                 out[-1] = merged
                 items = items[1:]
+        out.extend(pending)
         out.extend(items)
-    return out
+        pending = notes
+    return out + pending
 
 
 def _repeated_caption(out: list[Piece], items: list[Piece]) -> bool:
@@ -194,6 +201,8 @@ def _top_block(piece: Piece, body: float) -> Block | None:
         return Paragraph(piece.text, depth_of(piece.text))
     if isinstance(piece, TablePiece):
         return _table(piece)
+    if isinstance(piece, NotePiece):
+        return Footnote(piece.text, piece.mark)
     return Image(piece.name)
 
 

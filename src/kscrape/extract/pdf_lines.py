@@ -15,7 +15,7 @@ from kscrape.extract.pdf_page import Glyph
 
 SAME_LINE_OVERLAP = 0.5
 SPACE_GAP = 0.25
-OVERPRINT = 0.3
+OVERPRINT = 0.6  # points: a bold overprint is shifted a fraction of a point
 RECENT_LINES = 6
 
 
@@ -100,7 +100,8 @@ def _without_overprint(glyphs: list[Glyph]) -> list[Glyph]:
         if (
             out
             and g.text == out[-1].text
-            and abs(g.x0 - out[-1].x0) < OVERPRINT * max(g.size, 1.0)
+            and abs(g.x0 - out[-1].x0) < OVERPRINT
+            and abs(g.x1 - out[-1].x1) < OVERPRINT
         ):
             continue
         out.append(g)
