@@ -17,6 +17,7 @@ OWNERS = {
     "sqlite3": "store/",
     "sqlite_utils": "store/",
     "click": "cli/",
+    "pypdfium2": "extract/pdf_page.py",
 }
 
 
@@ -33,7 +34,8 @@ def _imports(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("library", sorted(OWNERS))
 def test_library_is_imported_only_by_its_owner(library: str):
-    """httpx only in fetch.py, selectolax in parse.py, sqlite in store/, click in cli/."""
+    """httpx only in fetch.py, selectolax in parse.py, sqlite in store/, click in cli/,
+    PDFium in extract/pdf_page.py."""
     users = {p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
              if library in _imports(p)}
     owner = OWNERS[library]

@@ -22,7 +22,7 @@ def extract_pdf(data: bytes) -> Extraction:
     try:
         blocks = pdf_blocks(data)
     except PdfLocked as exc:
-        return Extraction("pdf", "", ENCRYPTED, f"password-protected PDF ({exc})"[:200])
+        return Extraction("pdf", "", ENCRYPTED, str(exc))
     except PdfBroken as exc:
         return Extraction("pdf", "", DAMAGED, str(exc)[:200])
     return conclude("pdf", blocks)

@@ -10,7 +10,6 @@ import ctypes
 import math
 import re
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import pypdfium2 as pdfium
@@ -23,6 +22,7 @@ _LOCK = threading.Lock()
 _PASSWORD_ERRORS = (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY)
 MAX_PAGES = 400
 MAX_GLYPHS_PER_PAGE = 60_000
+MAX_GLYPHS = 1_000_000
 MAX_OBJECTS_PER_PAGE = 200_000
 RULE_MAX_THICKNESS = 2.5
 PICTURE_MIN_SIDE = 36.0
@@ -90,24 +90,36 @@ class PageContent:
     column: int = 0
 
 
-def read_pages(data: bytes) -> Iterator[PageContent]:
-    """Each page of a PDF in order; raises PdfLocked or PdfBroken."""
+def read_pages(data: bytes) -> list[PageContent]:
+    """Every page of a PDF in order; raises PdfLocked or PdfBroken.
+
+    PDFium reads the whole content of a page at once, so the limits are checked per page
+    and over the document: a file drawing more than we agree to read is reported damaged.
+    """
     with _LOCK:
         try:
             doc = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as exc:
             if exc.err_code in _PASSWORD_ERRORS:
-                raise PdfLocked(str(exc)) from exc
+                raise PdfLocked("password-protected PDF") from exc
             raise PdfBroken(str(exc)) from exc
         try:
             if len(doc) > MAX_PAGES:
                 raise PdfBroken(f"{len(doc)} pages, more than the {MAX_PAGES} we read")
+            pages = []
+            glyphs = 0
             for number in range(len(doc)):
                 page = doc[number]
                 try:
-                    yield _read_page(number, page)
+                    pages.append(_read_page(number, page))
                 finally:
                     page.close()
+                glyphs += len(pages[-1].glyphs)
+                if glyphs > MAX_GLYPHS:
+                    raise PdfBroken(f"more than {MAX_GLYPHS} characters")
+            return pages
+        except pdfium.PdfiumError as exc:
+            raise PdfBroken(str(exc)) from exc
         finally:
             doc.close()
 
@@ -172,6 +184,7 @@ def _glyphs(textpage: pdfium.PdfTextPage, height: float) -> tuple[Glyph, ...]:
         if not text:
             continue
         size, bold = _style(raw, i, styles)
+        size = size or round(rect.top - rect.bottom, 1)
         # Horizontally the ink box: the loose box is a full em wide even for "1" or ",".
         ink_box(raw, i, left, right, bottom, top)
         x0, x1 = (left.value, right.value) if right.value > left.value else (rect.left, rect.right)
@@ -207,7 +220,9 @@ def _style(raw: object, index: int, cache: dict[int, tuple[float, bool]]) -> tup
     headline typefaces (HY헤드라인, 견고딕) count as bold, since they are drawn heavy.
     """
     obj = pdfium_c.FPDFText_GetTextObject(raw, index)
-    key = ctypes.addressof(obj.contents) if obj else 0
+    if not obj:
+        return (0.0, False)
+    key = ctypes.addressof(obj.contents)
     if key in cache:
         return cache[key]
     size = ctypes.c_float()
