@@ -150,19 +150,19 @@ def _aligned_bands(per_cell: list[list[Line]], cells: list[GridCell]) -> list[tu
 def _wrapped(lines: list[Line], cell: GridCell, *, strict: bool = True) -> bool:
     """A cell whose lines read as one paragraph wrapped inside the cell.
 
-    A line stopping at a comma is continued by the next line (unless that opens a list
-    item); `strict` also counts a line that runs to the cell's right side or fills most of
-    its width.
+    A line stopping at a comma is continued by the next line, and so is a line followed
+    by a parenthesis ("상용노동자" over "(+예술인 포함)"); `strict` also counts a line that
+    runs to the cell's right side or fills most of its width, unless a list item follows.
     """
     width = cell.x1 - cell.x0
-    return any(
-        not starts_item(nxt.text)
-        and (
-            ln.text.endswith((",", "，", "、"))
-            or (strict and (cell.x1 - ln.x1 < 2.0 * ln.size or ln.x1 - ln.x0 >= WRAP_WIDTH * width))
-        )
-        for ln, nxt in pairwise(lines)
-    )
+    for ln, nxt in pairwise(lines):
+        if ln.text.endswith((",", "，", "、")) or nxt.text.startswith(("(", "（")):
+            return True
+        if strict and not starts_item(nxt.text) and (
+            cell.x1 - ln.x1 < 2.0 * ln.size or ln.x1 - ln.x0 >= WRAP_WIDTH * width
+        ):
+            return True
+    return False
 
 
 def glyphs_by_cell(grid: Grid, glyphs: Sequence[Glyph]) -> dict[int, list[Glyph]]:

@@ -8,6 +8,7 @@ headings; list items get a depth from their indentation.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -26,6 +27,7 @@ HEADING_SIZE_SHORT = 1.05
 HEADING_MAX_CHARS = 90
 HEADING_SHORT_CHARS = 60
 BOX_ROW_GAP = 40.0
+_LABEL_RE = re.compile(r"^(?:참\s*고|붙\s*임|별\s*첨|첨\s*부)\s*\d{0,2}$")
 
 
 def document_blocks(pages: Sequence[Sequence[Piece]]) -> list[Block]:
@@ -93,7 +95,7 @@ def _across(last: Piece, first: Piece) -> Piece | None:
                 last.bold and first.bold,
                 last.lines + first.lines,
                 first.open_end,
-                last.left,
+                max(last.x1, first.x1),
                 last.right,
             )
         return None
@@ -162,7 +164,8 @@ def _squashed(pieces: Iterable[Piece]) -> str:
 
 def _boxes_in_rows(pieces: list[Piece]) -> list[Piece]:
     """Tables side by side with the same row lines as one table: boxes on one line
-    ("참고" | title), or the steps of a chart drawn as columns with arrows between them."""
+    ("참고" | title), or the steps of a chart drawn as columns with arrows between them. A
+    label box beside a title set without a box ("붙임" then the title) is such a row too."""
     out: list[Piece] = []
     for piece in pieces:
         prev = out[-1] if out else None
@@ -176,9 +179,44 @@ def _boxes_in_rows(pieces: list[Piece]) -> list[Piece]:
             and 0 <= piece.grid.x0 - prev.grid.x1 <= BOX_ROW_GAP
         ):
             out[-1] = _side_by_side(prev, piece)
+        elif prev is not None and (row := _label_and_title(prev, piece)) is not None:
+            out[-1] = row
         else:
             out.append(piece)
     return out
+
+
+def _label_and_title(a: Piece, b: Piece) -> TablePiece | None:
+    """A label ("참고", "붙임 1": a box, or a filled tag read as a line) and the one-line
+    title beside it on its right (boxed or not), as one row of two cells."""
+    parts = sorted((_one_line(a), _one_line(b)), key=lambda p: p[1][0] if p else 0.0)
+    if parts[0] is None or parts[1] is None:
+        return None
+    (label, (lx0, lx1, ltop, lbottom)), (title, (tx0, tx1, ttop, tbottom)) = parts
+    if not _LABEL_RE.match(label.text) or _LABEL_RE.match(title.text):
+        return None
+    if not 0 <= tx0 - lx1 <= BOX_ROW_GAP:
+        return None
+    if abs((ltop + lbottom) / 2 - (ttop + tbottom) / 2) > COLUMN_MATCH * 2:
+        return None
+    top, bottom = min(ltop, ttop), max(lbottom, tbottom)
+    cells = (
+        CellPiece(GridCell(0, 0, 1, 1, lx0, top, lx1, bottom), (label,)),
+        CellPiece(GridCell(0, 1, 1, 1, tx0, top, tx1, bottom), (title,)),
+    )
+    return TablePiece(Grid((lx0, lx1, tx1), (top, bottom), tuple(c.cell for c in cells)), cells)
+
+
+def _one_line(piece: Piece) -> tuple[Para, tuple[float, float, float, float]] | None:
+    """The one line a paragraph or a one-cell box holds, with the box it is drawn in."""
+    if isinstance(piece, Para) and piece.lines == 1:
+        return piece, (piece.x0, piece.x1, piece.top, piece.bottom)
+    if isinstance(piece, TablePiece) and len(piece.cells) == 1:
+        inner = piece.cells[0].pieces
+        if len(inner) == 1 and isinstance(inner[0], Para) and inner[0].lines == 1:
+            g = piece.grid
+            return inner[0], (g.x0, g.x1, g.top, g.bottom)
+    return None
 
 
 def _side_by_side(a: TablePiece, b: TablePiece) -> TablePiece:

@@ -105,14 +105,13 @@ def page_pieces(page: PageContent, right: float | None = None) -> list[Piece]:
         for k, box in enumerate(page.pictures)
     ]
     glyphs, notes = split_notes(page, page.glyphs, grids)
-    return [*region_pieces(glyphs, grids, pictures, 0.0, right), *notes]
+    return [*region_pieces(glyphs, grids, pictures, right), *notes]
 
 
 def region_pieces(
     glyphs: Sequence[Glyph],
     grids: Sequence[Grid],
     pictures: Sequence[PicturePiece],
-    left: float,
     right: float | None,
     *,
     cell: bool = False,
@@ -130,7 +129,7 @@ def region_pieces(
     free_pictures = [p for p in pictures if not any(_box_in(p.box, g) for g in outer)]
     blockers = sorted([*tables, *free_pictures], key=lambda p: p.top)
     lines = build_lines(rest)
-    paras = paragraphs(lines, left, right, [b.top for b in blockers], cell=cell)
+    paras = paragraphs(lines, right, [b.top for b in blockers], cell=cell)
     return sorted([*paras, *blockers], key=_reading_key)
 
 
@@ -153,7 +152,7 @@ def _table(
         inner = by_cell.get(k, [])
         held = [n for n in nested if _within(n, cell)]
         pics = [p for p in pictures if _box_center_in(p.box, cell)]
-        pieces = region_pieces(inner, held, pics, cell.x0, cell.x1, cell=True)
+        pieces = region_pieces(inner, held, pics, cell.x1, cell=True)
         cells.append(CellPiece(cell, tuple(pieces)))
     return TablePiece(grid, tuple(cells))
 

@@ -16,7 +16,7 @@ from kscrape.extract.pdf_lines import Line
 
 # Korean list markers and numbered-item openings (□ ㅇ ○ - ※ * ▸ ① 1. 가. (1) …).
 ITEM_RE = re.compile(
-    r"^(?:[□■☐○●◦◇◆◈▪▫▶▷▸►▴※☞❍❏➊-➓➀-➉❶-❿①-⑳⑴-⒇ㅇ\-–*·•‣⋅∙▲△◎✓✔√▣◉【<\[]"
+    r"^(?:[□■☐○●◦◇◆◈▪▫▶▷▸►▴※☞❍❏➊-➓➀-➉❶-❿①-⑳⑴-⒇ㅇ\-–*·•‣⋅∙▲△◎✓✔√▣◉【<\[↳⇒➡]"
     r"|\d{1,2}[.)]\s|[가-하][.)]\s|\(\d{1,2}\)|\([가-하]\)|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]\s*\.)"
 )
 # Bullets of list items (not numbers or Roman numerals, which also open titles).
@@ -34,7 +34,8 @@ GAP_BREAK = 2.5
 
 @dataclass(frozen=True, slots=True)
 class Para:
-    """A paragraph of one region (page body or cell) with the geometry the flow needs."""
+    """A paragraph of one region (page body or cell) with the geometry the flow needs:
+    where its first line starts (`x0`), where its ink ends (`x1`), its column's right side."""
 
     text: str
     x0: float
@@ -44,7 +45,7 @@ class Para:
     bold: bool
     lines: int
     open_end: bool
-    left: float
+    x1: float
     right: float
 
 
@@ -54,7 +55,6 @@ def starts_item(text: str) -> bool:
 
 def paragraphs(
     lines: Sequence[Line],
-    left: float,
     right: float | None,
     blockers: Sequence[float] = (),
     *,
@@ -79,9 +79,9 @@ def paragraphs(
             group.append(line)
             continue
         if group:
-            out.append(_para(group, left, edge))
+            out.append(_para(group, edge))
         group = [line]
-    out.append(_para(group, left, edge))
+    out.append(_para(group, edge))
     return out
 
 
@@ -152,7 +152,7 @@ def reaches(line: Line, edge: float) -> bool:
     return line.x1 >= edge - REACH * line.size
 
 
-def _para(group: list[Line], left: float, edge: float) -> Para:
+def _para(group: list[Line], edge: float) -> Para:
     # Wrapped lines join with a space. Hancom breaks Korean lines inside words too, but
     # checked against the HWPX text of the 41 releases, 79% of breaks (641 of 815) fall
     # between words, and a third of those show no space glyph; gluing would merge words.
@@ -167,7 +167,7 @@ def _para(group: list[Line], left: float, edge: float) -> Para:
         bold=all(ln.bold for ln in group),
         lines=len(group),
         open_end=reaches(last, edge),
-        left=left,
+        x1=max(ln.x1 for ln in group),
         right=edge,
     )
 
