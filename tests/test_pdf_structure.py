@@ -18,6 +18,7 @@ from rapidfuzz.distance import LCSseq
 from kscrape.extract import Extraction, extract, extract_contacts
 from kscrape.extract.model import Block, Cell, Footnote, Heading, Paragraph, Table
 from kscrape.extract.pdf import pdf_blocks
+from kscrape.extract.pdf_words import WRAP, Words
 from kscrape.extract.plaintext import cell_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "attachments"
@@ -178,6 +179,23 @@ def test_wrapped_lines_and_page_breaks_rejoin_into_paragraphs() -> None:
     assert lead.endswith("증액 의결되었다.")
     paras = [b.text for b in _extract("156754103").blocks if isinstance(b, Paragraph)]
     assert any("한국관을 방문하여 K-방산을 홍보할 수 있는 기회를 가졌다." in p for p in paras)
+
+
+def test_korean_words_cut_by_a_line_break_are_whole_again() -> None:
+    """188's PDF breaks "노사|관계", "기관|들은" and "고려대|학교" across lines."""
+    text = _extract("156754188").text
+    for words in ("합리적 노사관계 정립", "위탁교육기관들은", "(고려대학교 노동문제연구소"):
+        assert words in text
+    assert "\x00" not in text + _extract("156754188").markdown
+
+
+def test_a_break_is_one_word_by_the_document_s_words_or_an_ending() -> None:
+    words = Words(["노사관계 전문가", "따른 고용 충격"])
+    assert words.resolve(f"합리적 노사{WRAP}관계 정립") == "합리적 노사관계 정립"
+    assert words.resolve(f"순차적{WRAP}으로 집행") == "순차적으로 집행"
+    assert words.resolve(f"설명을{WRAP}하고 있다") == "설명을 하고 있다"
+    assert words.resolve(f"충격에 따른{WRAP}고용 충격") == "충격에 따른 고용 충격"
+    assert words.resolve(f"a{WRAP}b{WRAP}c") == "a b c"
 
 
 def test_cover_page_numbers_and_running_lines_are_not_body() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from kscrape.extract.layout import depth_of
@@ -19,6 +19,7 @@ from kscrape.extract.pdf_grid import Grid, GridCell
 from kscrape.extract.pdf_layout import CellPiece, PicturePiece, Piece, TablePiece
 from kscrape.extract.pdf_notes import NotePiece
 from kscrape.extract.pdf_paragraphs import BULLET_RE, SENTENCE_END_RE, Para, starts_item
+from kscrape.extract.pdf_words import Words
 
 COLUMN_MATCH = 3.0
 HEADER_ROWS_MAX = 3
@@ -33,12 +34,35 @@ _LABEL_RE = re.compile(r"^(?:참\s*고|붙\s*임|별\s*첨|첨\s*부)\s*\d{0,2}$
 def document_blocks(pages: Sequence[Sequence[Piece]]) -> list[Block]:
     """Model blocks of a whole document from its pages' pieces (furniture already gone)."""
     pieces = _joined(pages)
+    pieces = _settled(pieces, Words(_texts(pieces)))
     body = _body_size(pieces)
     out: list[Block] = []
     for piece in _boxes_in_rows(pieces):
         block = _top_block(piece, body)
         if block is not None:
             out.append(block)
+    return out
+
+
+def _texts(pieces: Iterable[Piece]) -> Iterator[str]:
+    for p in pieces:
+        if isinstance(p, (Para, NotePiece)):
+            yield p.text
+        elif isinstance(p, TablePiece):
+            for cp in p.cells:
+                yield from _texts(cp.pieces)
+
+
+def _settled(pieces: Iterable[Piece], words: Words) -> list[Piece]:
+    """The pieces with every line break that may have cut a word settled (pdf_words)."""
+    out: list[Piece] = []
+    for p in pieces:
+        if isinstance(p, (Para, NotePiece)):
+            p = replace(p, text=words.resolve(p.text))
+        elif isinstance(p, TablePiece):
+            cells = tuple(replace(cp, pieces=tuple(_settled(cp.pieces, words))) for cp in p.cells)
+            p = replace(p, cells=cells)
+        out.append(p)
     return out
 
 
