@@ -29,7 +29,7 @@ from rapidfuzz.distance import LCSseq, Levenshtein
 _SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _HEADING_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _FENCE_RE = re.compile(r"^ {0,3}(```|~~~)")
-_TABLE_HTML_RE = re.compile(r"<table\b.*?</table>", re.S | re.I)
+TABLE_HTML_RE = re.compile(r"<table\b.*?</table>", re.S | re.I)
 _TAG_RE = re.compile(r"<[^>]+>")
 _RECALL_STRIP_RE = re.compile(r"[\s|#*\-:>`]")
 _VOID_TAGS = {"br", "img", "hr", "col", "input", "meta", "link", "wbr"}
@@ -189,7 +189,7 @@ def _table_node(el: _Element) -> Node:
 
 def html_tables(markdown: str) -> list[str]:
     """Every table of a document as HTML: pipe tables converted, HTML tables as written."""
-    return _TABLE_HTML_RE.findall(pipe_tables_to_html(markdown))
+    return TABLE_HTML_RE.findall(pipe_tables_to_html(markdown))
 
 
 def tables_tree(tables: list[str]) -> Node:

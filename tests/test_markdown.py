@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 
 from kscrape.extract import extract, extract_contacts
 from kscrape.extract.markdown import block_markdown, to_markdown
-from kscrape.extract.model import Cell, Heading, Image, Paragraph, Table
+from kscrape.extract.model import MAX_GRID, Cell, Heading, Image, Paragraph, Table
 from kscrape.extract.plaintext import cell_text, to_text
 from kscrape.extract.pua import PUA_TO_UNICODE, map_pua
 
@@ -161,6 +161,37 @@ def test_nested_table_stays_inside_its_cell() -> None:
     assert "예산\t총액 세부항목 100억원" in ex.text.split("\n")
 
 
+def test_hostile_cell_spans_stay_within_a_bounded_grid() -> None:
+    """Addresses and spans in the billions are clamped, not allocated."""
+    section = _p("본문 문장이다.") + (
+        '<hp:p><hp:run><hp:tbl rowCnt="2000000000" colCnt="2000000000"><hp:tr>'
+        + _tc(0, 0, _p("구분"), rowspan=10**9, colspan=10**9)
+        + _tc(10**9, 10**9, _p("값"))
+        + "</hp:tr></hp:tbl></hp:run></hp:p>"
+    )
+    ex = extract(_hwpx(section))
+    assert ex.status == "ok"
+    table = _tables(ex.blocks)[0]
+    assert table.rows <= MAX_GRID and table.cols <= MAX_GRID
+    assert all(c.row + c.rowspan <= MAX_GRID and c.col + c.colspan <= MAX_GRID for c in table.cells)
+    assert "구분" in ex.text and "값" in ex.text
+
+
+def test_footnote_follows_the_paragraph_that_refers_to_it() -> None:
+    """A footnote control does not split its paragraph; its text comes right after it."""
+    note = (
+        '<hp:ctrl><hp:footNote number="1"><hp:subList>'
+        f"{_p('2025년 기준 통계')}</hp:subList></hp:footNote></hp:ctrl>"
+    )
+    section = (
+        "<hp:p><hp:run><hp:t>수출이 늘었다</hp:t></hp:run><hp:run>"
+        f"{note}<hp:t>고 밝혔다.</hp:t></hp:run></hp:p>{_p('둘째 문단이다.')}"
+    )
+    ex = extract(_hwpx(section))
+    assert ex.text == "수출이 늘었다고 밝혔다.\n\n1) 2025년 기준 통계\n\n둘째 문단이다."
+    assert ex.markdown == "수출이 늘었다고 밝혔다.\n\n1\\) 2025년 기준 통계\n\n둘째 문단이다."
+
+
 def test_list_inside_a_cell_keeps_its_items_and_markers() -> None:
     """156754124's procedure table: a cell holding a "-" list stays two marked items."""
     ex = _extract("156754124.hwpx")
@@ -173,7 +204,7 @@ def test_list_inside_a_cell_keeps_its_items_and_markers() -> None:
     assert "<td>- 탄소중립 전략 수립<br>- 최적의 감축 설비 도출</td>" in ex.markdown
     # A plain grid is a GFM pipe table; its cell's list items are separated by <br>.
     assert (
-        "| \\* 지원유형 : | ➀ 에너지절감(인버터형 공기압축기, 고압 스크류 컴프레셔 등)<br>"
+        "| * 지원유형 : | ➀ 에너지절감(인버터형 공기압축기, 고압 스크류 컴프레셔 등)<br>"
         "➁ 배출량진단" in ex.markdown
     )
 
@@ -199,12 +230,13 @@ def test_private_use_glyphs_become_what_they_draw() -> None:
         ("156754239.hwpx", ["감사 실시배경", "정부합동감사 결과", "조치사항 등"]),
         ("156754188.hwpx", ["붙임. 2026년 노사관계전문가과정 사업개요",
                             "2026년도 노사관계전문가과정 사업개요"]),
-        ("156754124.hwpx", ["참고 ’26년 탄소중립 설비투자 지원(공급망) 사업 개요"]),
+        ("156754052.hwpx", ["Ⅰ. 총지출", "Ⅱ. 주요 내용",
+                            "1\u20de 고용안정 지원을 통한 충격완화 (+306억)"]),
         ("156754253.hwpx", ["[ ❶ 고위험 사업장 10만개소 자체 위험요인 점검 및 개선(4월) ]"]),
     ],
 )
 def test_section_titles_become_headings(name: str, headings: list[str]) -> None:
-    """Bracketed titles, 붙임 lines and title boxes are level-2 headings, in order."""
+    """Bracketed titles, 붙임 lines and one-title boxes are level-2 headings, in order."""
     ex = _extract(name)
     found = [b.text for b in ex.blocks if isinstance(b, Heading)]
     assert [h for h in found if h in headings] == headings
@@ -213,7 +245,10 @@ def test_section_titles_become_headings(name: str, headings: list[str]) -> None:
 
 
 def test_note_box_is_opened_into_paragraphs_not_a_heading() -> None:
-    """A one-cell note box ("☞ (신청기간) …") is body text; the cover stays out."""
+    """A one-cell note box ("☞ (신청기간) …") is body text, a label box ("참고 | …") a table;
+    the cover stays out."""
+    label = _table_with(_extract("156754124.hwpx").blocks, "참고")
+    assert (label.rows, label.cols) == (1, 3)
     ex = _extract("156754052.hwpx")
     headings = [b.text for b in ex.blocks if isinstance(b, Heading)]
     assert not any(h.startswith(("☞", "✓")) for h in headings)

@@ -17,7 +17,7 @@ import olefile
 from kscrape.extract.blocks import DAMAGED, ENCRYPTED, UNSUPPORTED, Extraction, finish, one_line
 from kscrape.extract.budget import Budget, budget_for
 from kscrape.extract.layout import depth_of
-from kscrape.extract.model import Block, Cell, Footnote, Image, Paragraph, Table
+from kscrape.extract.model import Block, Footnote, Image, Paragraph, Table, grid_cell
 from kscrape.extract.pua import map_pua
 from kscrape.text import clean_inline
 
@@ -243,7 +243,7 @@ class _Reader:
             elif child.tag == TAG_PARA_HEADER and current is not None:
                 current.extend(self.paragraph(child))
         out = tuple(
-            Cell(row, col, tuple(blocks), rowspan, colspan)
+            grid_cell(row, col, tuple(blocks), rowspan, colspan)
             for (row, col, rowspan, colspan), blocks in cells
         )
         rows = max((c.row + c.rowspan for c in out), default=0)

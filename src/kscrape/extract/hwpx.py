@@ -16,7 +16,16 @@ from xml.etree import ElementTree as ET
 
 from kscrape.extract.budget import Budget
 from kscrape.extract.layout import depth_of
-from kscrape.extract.model import Block, Cell, Footnote, Image, Paragraph, Table
+from kscrape.extract.model import (
+    MAX_GRID,
+    Block,
+    Cell,
+    Footnote,
+    Image,
+    Paragraph,
+    Table,
+    grid_cell,
+)
 from kscrape.extract.pua import map_pua
 from kscrape.text import clean_inline
 
@@ -198,24 +207,21 @@ class _Reader:
 
     def table(self, tbl: ET.Element) -> Table:
         cells: list[Cell] = []
-        taken: set[tuple[int, int]] = set()
         for r, tr in enumerate(el for el in tbl if _local(el.tag) == "tr"):
+            col = 0
             for tc in tr:
-                if _local(tc.tag) != "tc":
-                    continue
-                cell = self.cell(tc, r, taken)
-                cells.append(cell)
-                taken.update(
-                    (cell.row + i, cell.col + j)
-                    for i in range(cell.rowspan)
-                    for j in range(cell.colspan)
-                )
-        rows = max([_int(tbl.get("rowCnt"))] + [c.row + c.rowspan for c in cells])
-        cols = max([_int(tbl.get("colCnt"))] + [c.col + c.colspan for c in cells])
+                if _local(tc.tag) == "tc":
+                    cell = self.cell(tc, r, col)
+                    cells.append(cell)
+                    col = cell.col + cell.colspan
+        rows = max([c.row + c.rowspan for c in cells], default=0)
+        cols = max([c.col + c.colspan for c in cells], default=0)
+        rows = max(rows, min(_int(tbl.get("rowCnt")), MAX_GRID))
+        cols = max(cols, min(_int(tbl.get("colCnt")), MAX_GRID))
         return Table(tuple(cells), rows, cols)
 
-    def cell(self, tc: ET.Element, tr_index: int, taken: set[tuple[int, int]]) -> Cell:
-        """A cell at its hp:cellAddr with its hp:cellSpan; without them, the next free slot."""
+    def cell(self, tc: ET.Element, tr_index: int, next_col: int) -> Cell:
+        """A cell at its hp:cellAddr with its hp:cellSpan; without them, next in its row."""
         addr = span = None
         for child in tc:
             name = _local(child.tag)
@@ -223,15 +229,13 @@ class _Reader:
                 addr = child
             elif name == "cellSpan":
                 span = child
-        rowspan = max(1, _int(span.get("rowSpan"), 1)) if span is not None else 1
-        colspan = max(1, _int(span.get("colSpan"), 1)) if span is not None else 1
+        rowspan = _int(span.get("rowSpan"), 1) if span is not None else 1
+        colspan = _int(span.get("colSpan"), 1) if span is not None else 1
         if addr is not None:
             row, col = _int(addr.get("rowAddr")), _int(addr.get("colAddr"))
         else:
-            row, col = tr_index, 0
-            while (row, col) in taken:
-                col += 1
-        return Cell(row, col, tuple(self.sublist(tc)), rowspan, colspan)
+            row, col = tr_index, next_col
+        return grid_cell(row, col, tuple(self.sublist(tc)), rowspan, colspan)
 
     def shape(self, obj: ET.Element) -> list[Block]:
         """Paragraphs of a shape's text box, or of the shapes a group contains."""
@@ -254,7 +258,8 @@ class _Reader:
                     b.text for b in self.sublist(child) if isinstance(b, Paragraph)
                 )
                 if text:
-                    out.append(Footnote(text, child.get("number", "")))
+                    number = child.get("number", "")
+                    out.append(Footnote(text, f"{number})" if number else ""))
         return out
 
     def picture(self, pic: ET.Element) -> Image:

@@ -5,10 +5,12 @@ A Korean government press release opens with a cover of tables: the release-type
 "- subtitle -" lines). korea.kr shows the title apart and not as body, so the cover goes.
 
 A box of one cell is a frame drawn around text (a note, sometimes the whole body): its
-paragraphs are body paragraphs. Section titles are set in a few fixed ways, recognised here
-as headings:
-- a one-row box of one to three short cells: "Ⅰ. 총지출", "참고 | ’26년 … 사업 개요",
-  "붙임1 | … 평가 개요", "1⃞ 고용안정 지원을 통한 충격완화(+306억)";
+paragraphs are body paragraphs. A table without text only places pictures (logos side by
+side under the contacts): its pictures are kept, its empty grid is not.
+
+Section titles are set in a few fixed ways, recognised here as headings:
+- a one-row box whose only text is a short title: "Ⅰ. 총지출", "1⃞ 고용안정 지원을 통한
+  충격완화(+306억)";
 - a paragraph in angle or square brackets: "<감사 실시배경>", "[ ❶ 고위험 사업장 … ]";
 - the attachment line: "붙임 : 행사 사진. 끝.", "붙임 1. … 내역";
 - a Roman-numbered title: "Ⅱ. 주요 내용".
@@ -20,21 +22,18 @@ import re
 from collections.abc import Sequence
 
 from kscrape.extract.model import Block, Heading, Image, Paragraph, Table
-from kscrape.extract.plaintext import block_text, has_text, rows_of
+from kscrape.extract.plaintext import block_text, has_text
 
 MASTHEAD_RE = re.compile(r"보\s*도\s*시\s*점|보\s*도\s*일\s*시|배\s*포\s*일\s*시|엠\s*바\s*고")
 CONTACT_RE = re.compile(r"담\s*당\s*(?:부\s*서|자|기\s*관)|책\s*임\s*자")
 MASTHEAD_MAX_TABLES = 4
 
 HEADING_MAX_CHARS = 90
-_BRACKETED_RE = re.compile(r"^\s*(?:<([^<>]+)>|〈([^〈〉]+)〉|＜([^＜＞]+)＞|(\[[^\[\]]+\]))\s*$")
+_BRACKETED_RE = re.compile(r"^\s*(?:<([^<>]+)>|(\[[^\[\]]+\]))\s*$")
 _ATTACHMENT_RE = re.compile(r"^붙\s*임\s*(?:\d+|[.:：]|\s|$)")
 _ROMAN_RE = re.compile(r"^[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ][.．]?\s")
 _SENTENCE_END_RE = re.compile(r"다\s*[.。]?\s*$")
 _HANGUL_RE = re.compile("[\uac00-\ud7a3]")
-_BOX_LABEL_RE = re.compile(
-    r"^(?:(?:참\s*고|붙\s*임|별\s*첨|첨\s*부)\s*\d{0,2}|\d{1,2}\.?|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]\.?)$"
-)
 _NOTE_MARK_RE = re.compile(r"^[☞✓✔※*\-–○◦ㅇ□■▪·•▸►◇◆⇒→]")
 
 # The marker hierarchy of Korean government documents: □ items, ○ under them, - under those,
@@ -42,7 +41,7 @@ _NOTE_MARK_RE = re.compile(r"^[☞✓✔※*\-–○◦ㅇ□■▪·•▸►�
 _MARKER_DEPTH = {
     **dict.fromkeys("□■☐❏◆◇▣", 0),
     **dict.fromkeys("○◦ㅇ●∘❍◎①②③④⑤⑥⑦⑧⑨⑩❶❷❸❹❺❻❼❽❾❿", 1),
-    **dict.fromkeys("-‐–·∙•▪▸►▶▷", 2),
+    **dict.fromkeys("-‐–·∙•▪▸►▶▷･ㆍ", 2),
     **dict.fromkeys("*※☞", 3),
 }
 
@@ -66,9 +65,10 @@ def _place(block: Block, out: list[Block]) -> None:
         title = title_box(block)
         if title:
             out.append(Heading(title))
-        elif len(block.cells) == 1:
-            for inner in block.cells[0].blocks:
-                _place(inner, out)
+        elif len(block.cells) == 1 or not has_text(block):
+            for cell in sorted(block.cells, key=lambda c: (c.row, c.col)):
+                for inner in cell.blocks:
+                    _place(inner, out)
         else:
             out.append(block)
     elif isinstance(block, Paragraph):
@@ -108,30 +108,27 @@ def _is_contact_table(block: Block) -> bool:
 def title_box(table: Table) -> str:
     """The title a one-row box holds, or "".
 
-    A box holds a title when its text is one short paragraph in one cell ("Ⅰ. 총지출"), or a
-    label cell then such a title cell ("참고 | …", "붙임1 | …", "1 | … 일반현황"). A note box
-    ("☞ (신청기간) …", "✓고용유지지원금: …") or a sentence is not a title.
+    A box holds a title when its only text is one short paragraph ("Ⅰ. 총지출", "1⃞ 고용안정
+    지원을 통한 충격완화"). A note ("☞ (신청기간) …", "✓고용유지지원금: …") or a sentence is
+    not a title, and a label beside a title ("참고 | …", "붙임1 | …") stays the table it is:
+    korea.kr's viewer shows those as tables too.
     """
     if table.rows != 1:
         return ""
     texts = []
-    for row in rows_of(table):
-        for cell in row:
-            filled = [b for b in cell.blocks if has_text(b)]
-            if len(filled) > 1 or any(not isinstance(b, Paragraph) for b in filled):
-                return ""
-            texts.extend(b.text for b in filled if isinstance(b, Paragraph))
-    if len(texts) == 2 and _BOX_LABEL_RE.match(texts[0]):
-        title = texts[1]
-    elif len(texts) == 1:
-        title = texts[0]
-    else:
+    for cell in table.cells:
+        filled = [b for b in cell.blocks if has_text(b)]
+        if len(filled) > 1 or any(not isinstance(b, Paragraph) for b in filled):
+            return ""
+        texts.extend(b.text for b in filled if isinstance(b, Paragraph))
+    if len(texts) != 1:
         return ""
+    title = texts[0]
     if len(title) > HEADING_MAX_CHARS or not _HANGUL_RE.search(title):
         return ""
     if _NOTE_MARK_RE.match(title) or _SENTENCE_END_RE.search(title):
         return ""
-    return " ".join(texts)
+    return title
 
 
 def section_title(text: str) -> str:

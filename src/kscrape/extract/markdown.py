@@ -10,8 +10,8 @@
 
 Text is escaped where Markdown would otherwise change it: a leading `-`, `+`, `#`, `>` or
 `1.` stays literal (a Korean list marker is text, not Markdown list syntax); `*`, `~` and
-backticks never start emphasis, strikethrough or code ("감축설비*", "4.13~5.6"), `<` before a
-letter never opens an HTML tag, and `](` never closes a link.
+backticks never pair into emphasis, strikethrough or code ("감축설비* … 대상*", "4.13~5.6"),
+`<` before a letter never opens an HTML tag, and `](` never closes a link.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ from html import escape
 from kscrape.extract.model import Block, Cell, Footnote, Heading, Image, Paragraph, Table
 from kscrape.extract.plaintext import has_text, rows_of
 
-_INLINE_RE = re.compile(r"([`*~]|\\(?=[!-/:-@\[-`{-~])|\](?=[(\[]))|<(?=[A-Za-z/!?])")
+_INLINE_RE = re.compile(r"(\\(?=[!-/:-@\[-`{-~])|\](?=[(\[]))|<(?=[A-Za-z/!?])")
+_PAIRED = "*~`"  # emphasis, strikethrough, code: they need two marks to do anything
 _LEADING_RE = re.compile(
-    r"^(?:([-+](?=\s|$)|#{1,6}(?=\s|$)|>|_(?=[\s_]*$)|-(?=[\s-]*$)|\[(?=[^\]]*\]:))"
+    r"^(?:([-+*](?=\s|$)|#{1,6}(?=\s|$)|>|_(?=[\s_]*$)|-(?=[\s-]*$)|\[(?=[^\]]*\]:))"
     r"|(\d{1,9})([.)])(?=\s|$))"
 )
 
@@ -51,8 +52,16 @@ def block_markdown(block: Block) -> str:
 
 
 def inline(text: str) -> str:
-    """Text with the characters that would start Markdown inline syntax escaped."""
-    return _INLINE_RE.sub(lambda m: "\\" + (m.group(1) or "<"), text)
+    """Text with the characters that would start Markdown inline syntax escaped.
+
+    `*`, `~` and backticks act only in pairs, so a lone one ("감축설비*", "4.13~5.6") stays
+    as it is and only text holding two or more of a kind has them escaped.
+    """
+    out = _INLINE_RE.sub(lambda m: "\\" + (m.group(1) or "<"), text)
+    for mark in _PAIRED:
+        if out.count(mark) > 1:
+            out = out.replace(mark, "\\" + mark)
+    return out
 
 
 def paragraph(text: str) -> str:

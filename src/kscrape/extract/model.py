@@ -56,6 +56,18 @@ class Cell:
     colspan: int = 1
 
 
+MAX_GRID = 4000  # rows or columns a table may claim: a hostile file cannot make it bigger
+
+
+def grid_cell(row: int, col: int, blocks: tuple[Block, ...], rowspan: int, colspan: int) -> Cell:
+    """A cell with its position and spans clamped into a MAX_GRID × MAX_GRID grid."""
+    row = min(max(row, 0), MAX_GRID - 1)
+    col = min(max(col, 0), MAX_GRID - 1)
+    rowspan = min(max(rowspan, 1), MAX_GRID - row)
+    colspan = min(max(colspan, 1), MAX_GRID - col)
+    return Cell(row, col, blocks, rowspan, colspan)
+
+
 @dataclass(frozen=True, slots=True)
 class Table:
     """A table as a grid of `rows` × `cols` positions, covered by its cells."""
