@@ -215,14 +215,15 @@ def test_two_pages_printed_on_one_landscape_sheet_read_left_page_first() -> None
 
 
 def test_section_titles_are_headings() -> None:
-    """Titles in a larger or headline face, boxed titles and 붙임 labels are headings."""
+    """Titles in a larger or headline face and boxed titles are headings; a label beside a
+    title ("붙임1 | …") is a row of two cells, as korea.kr's viewer and the HWPX show it."""
     heads = [b.text for b in _extract("156754052").blocks if isinstance(b, Heading)]
     assert "고용노동부 2026년 제1회 추경 예산 주요내용" in heads
     assert "Ⅰ. 총지출" in heads
     assert "체불‧저소득근로자 등 생활안정지원 (+1,215억)" in heads
     assert "ㅇ" not in "".join(h[:1] for h in heads)
-    attached = [b.text for b in _extract("156754182").blocks if isinstance(b, Heading)]
-    assert any(h.startswith("붙임1") for h in attached)
+    labelled = [t for t in _tables(_extract("156754182").blocks) if t.rows == 1]
+    assert _row(labelled[0], 0) == ["붙임1", "’26년 공공기관 개인정보 보호수준 평가 개요"]
     markdown = _extract("156754148").markdown
     assert "\n## 지식재산처 기획조정관 약력\n" in markdown
 
