@@ -21,6 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import markdown_metrics as metrics
 import markdown_quality as mq
 import pdf_libraries
 from kscrape.extract import best_text, extract
@@ -68,7 +69,28 @@ def run(folder: Path) -> dict[str, Any]:
         "summaries": {k: mq.summary(v) for k, v in systems.items()},
         "seconds": seconds,
         "documents": len(index),
+        "tables": tables_against_hwpx(folder, index, {SYSTEMS[0]: ours, SYSTEMS[1]: peer}),
     }
+
+
+def tables_against_hwpx(
+    folder: Path, index: list[dict[str, Any]], preds: dict[str, dict[str, str]]
+) -> dict[str, list[float]]:
+    """TEDS of each system's tables with the tables of the release's HWPX/HWP as truth.
+
+    The viewer's `.md` drops many tables and renders others oddly; the HWPX of the same
+    release holds every table with its exact grid and spans, so it measures how much of the
+    tables a PDF reader recovers. Releases whose HWPX has no table are left out.
+    """
+    out: dict[str, list[float]] = {name: [] for name in preds}
+    for item in index:
+        news_id = item["news_id"]
+        truth = extract((folder / f"{news_id}.hwpx").read_bytes()).markdown
+        for name, by_id in preds.items():
+            score = metrics.teds(truth, by_id.get(news_id, ""))
+            if score is not None:
+                out[name].append(score)
+    return out
 
 
 def report(result: dict[str, Any], libraries: list[str], notes: list[str]) -> str:
@@ -99,6 +121,18 @@ def report(result: dict[str, Any], libraries: list[str], notes: list[str]) -> st
         f"PDF → Markdown time per document, one core: mean {statistics.mean(secs):.3f} s, "
         f"median {statistics.median(secs):.3f} s, max {max(secs):.2f} s "
         f"({len(secs)} files, {sum(secs):.1f} s in all).",
+        "",
+        "## Tables against the HWPX of the same release",
+        "",
+        "TEDS with the tables of kscrape's reading of the release's HWPX/HWP (exact grids and",
+        "spans) as truth, over the releases whose HWPX has a table; mean (median):",
+        "",
+        "| system | TEDS against the HWPX tables | releases |",
+        "| --- | ---: | ---: |",
+        *(
+            f"| {name} | {statistics.mean(v):.3f} ({statistics.median(v):.3f}) | {len(v)} |"
+            for name, v in result["tables"].items()
+        ),
         "",
         *notes,
         "",

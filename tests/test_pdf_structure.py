@@ -125,13 +125,32 @@ def test_list_inside_a_cell_stays_in_its_cell() -> None:
     assert not any("일경험지원 확대(+1.5천명)" in t for t in top)
 
 
-def test_contact_columns_without_lines_give_the_same_contacts_as_the_hwpx() -> None:
-    """Contact tables rule only some columns and rows; the people come out as from HWPX."""
-    for news_id in ("156754282", "156754093", "156754052", "156754124"):
-        pdf = extract_contacts(_extract(news_id).text)
-        hwpx = extract_contacts(extract((FIXTURES / f"{news_id}.hwpx").read_bytes()).text)
-        assert len(pdf) >= 2
-        assert {(c["name"], c["phone"]) for c in pdf} == {(c["name"], c["phone"]) for c in hwpx}
+SAME_DOCUMENT = sorted(p.stem for p in FIXTURES.glob("*.pdf") if p.stem != "156754222")
+
+
+@pytest.mark.parametrize("news_id", SAME_DOCUMENT)
+def test_contacts_from_the_pdf_are_those_of_the_hwpx(news_id: str) -> None:
+    """Contact tables rule only some of their columns and rows ("과 장 | 최영범 | (044-…)"
+    share a cell's frame); each person's role, title, name, phone and e-mail still come out
+    as from the HWPX of the same release. A department drawn as lines centred in one merged
+    cell ("기후에너지환경부 / 기획재정담당관" over four rows) is read whole for each row."""
+    pdf = extract_contacts(_extract(news_id).text)
+    hwpx = extract_contacts(extract((FIXTURES / f"{news_id}.hwpx").read_bytes()).text)
+    assert len(pdf) == len(hwpx) >= 1
+    for ours, theirs in zip(pdf, hwpx, strict=True):
+        assert {k: v for k, v in ours.items() if k != "dept"} == {
+            k: v for k, v in theirs.items() if k != "dept"
+        }
+        assert theirs["dept"] in ours["dept"]
+
+
+def test_chart_steps_drawn_as_boxes_in_a_frame_are_paragraphs() -> None:
+    """143's procedure chart is boxes in a dotted frame: text, not a table of boxes."""
+    blocks = _extract("156754143").blocks
+    paras = [b.text for b in blocks if isinstance(b, Paragraph)]
+    assert "참여자 선정 (4∼5월)" in paras
+    assert "진단보고서 제공 (12월)" in paras
+    assert not any("참여자 선정" in cell_text(c) for t in _tables(blocks) for c in t.cells)
 
 
 def test_table_text_is_neither_doubled_nor_left_beside_the_table() -> None:

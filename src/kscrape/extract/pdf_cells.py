@@ -19,7 +19,9 @@ from kscrape.extract.pdf_page import Glyph
 from kscrape.extract.pdf_paragraphs import starts_item
 
 ROW_ALIGN = 0.35
-COLUMN_GAP = 1.5
+COLUMN_GAP = 0.9
+SPREAD_NEIGHBOUR = 0.3
+COLUMN_SURE = 1.5
 WRAP_WIDTH = 0.8
 ROW_CELLS_SURE = 3
 
@@ -72,9 +74,38 @@ def _column_cut(grid: Grid, col: int, glyphs: list[Glyph]) -> float | None:
     ]
     for x in reversed(_empty_bands([g for m in members for g in m])):
         sides = sum(any(g.x1 < x for g in m) and any(g.x0 > x for g in m) for m in members)
-        if sides >= 2:
+        if sides >= 2 and not any(_spread_word(m, x) for m in members):
             return x
     return None
+
+
+def _spread_word(glyphs: list[Glyph], x: float) -> bool:
+    """Whether `x` falls inside a word set with spread letters ("과   장" over "사무관").
+
+    Titles and labels are spread to a common width; the gap between their letters can be
+    as wide as a narrow column gap. A lone syllable on each side of `x`, less than
+    COLUMN_SURE em apart, is such a word.
+    """
+    for line in build_lines(glyphs):
+        row = [g for g in glyphs if line.top <= (g.top + g.bottom) / 2 <= line.bottom]
+        left = [g for g in row if g.x1 < x]
+        right = [g for g in row if g.x0 > x]
+        if not (left and right):
+            continue
+        a = max(left, key=lambda g: g.x1)
+        b = min(right, key=lambda g: g.x0)
+        near = b.x0 - a.x1 < COLUMN_SURE * a.size
+        if near and _alone(a, left, before=True) and _alone(b, right, before=False):
+            return True
+    return False
+
+
+def _alone(g: Glyph, side: list[Glyph], *, before: bool) -> bool:
+    """A glyph with no neighbour within a space's width on its far side from the cut."""
+    gap = SPREAD_NEIGHBOUR * g.size
+    if before:
+        return not any(0 <= g.x0 - o.x1 <= gap for o in side if o is not g)
+    return not any(0 <= o.x0 - g.x1 <= gap for o in side if o is not g)
 
 
 def _empty_bands(glyphs: list[Glyph]) -> list[float]:
@@ -95,10 +126,9 @@ def _empty_bands(glyphs: list[Glyph]) -> list[float]:
 def _unmerge_row_cells(grid: Grid, glyphs: list[Glyph]) -> Grid:
     """Cells that look merged over rows only because no line is drawn between them.
 
-    A cell spanning rows whose lines each sit inside a different one of those rows (as
-    "정책기획관" over "기획재정담당관" beside a 책임자 row and a 담당자 row), or whose one
-    line sits inside its first row, is one cell per row. A label centred across the rows,
-    or a paragraph wrapped over them, stays merged.
+    A cell spanning rows whose lines sit one a row from its first row down (as "정책기획관"
+    over "기획재정담당관" beside a 책임자 row and a 담당자 row) is one cell per row. A label
+    or a few lines centred across the rows, or a paragraph wrapped over them, stays merged.
     """
     while True:
         by_cell = glyphs_by_cell(grid, glyphs)
@@ -111,16 +141,14 @@ def _unmerge_row_cells(grid: Grid, glyphs: list[Glyph]) -> Grid:
 
 
 def _lines_in_own_rows(grid: Grid, cell: GridCell, lines: list[Line]) -> bool:
+    """Whether the lines sit one a row, in the cell's rows from its first one down."""
     if not lines or len(lines) > cell.rowspan or _wrapped(lines, cell):
         return False
-    rows = []
-    for line in lines:
-        r = bisect_right(grid.ys, line.middle) - 1
-        if not (grid.ys[r] < line.top - 1 and line.bottom < grid.ys[r + 1] + 1) or r in rows:
+    for k, line in enumerate(lines):
+        r = cell.row + k
+        if not (grid.ys[r] < line.top - 1 and line.bottom < grid.ys[r + 1] + 1):
             return False
-        rows.append(r)
-    # One line alone in a merged cell is centred; only one set in the first row is not.
-    return len(lines) > 1 or rows == [cell.row]
+    return True
 
 
 def _aligned_bands(per_cell: list[list[Line]], cells: list[GridCell]) -> list[tuple[float, float]]:

@@ -37,11 +37,32 @@ def document_blocks(pages: Sequence[Sequence[Piece]]) -> list[Block]:
     pieces = _settled(pieces, Words(_texts(pieces)))
     body = _body_size(pieces)
     out: list[Block] = []
-    for piece in _boxes_in_rows(pieces):
+    for piece in _unframed(_boxes_in_rows(pieces)):
         block = _top_block(piece, body)
         if block is not None:
             out.append(block)
     return out
+
+
+def _unframed(pieces: Iterable[Piece]) -> Iterator[Piece]:
+    """A frame drawn around boxes (the steps of a chart) gives its boxes, not a table.
+
+    A grid whose cells hold boxes of their own, with less text beside them than in them,
+    is a drawing rather than a table of text: its contents are read in order, and the text
+    of each one-cell box in it as paragraphs (the text boxes of a chart).
+    """
+    for p in pieces:
+        inner = [q for cp in p.cells for q in cp.pieces] if isinstance(p, TablePiece) else []
+        boxes = [q for q in inner if isinstance(q, TablePiece)]
+        loose = sum(len(q.text) for q in inner if isinstance(q, Para))
+        if len(boxes) >= 2 and loose < sum(len(t) for b in boxes for t in _texts([b])):
+            for q in _unframed(inner):
+                if isinstance(q, TablePiece) and len(q.cells) == 1:
+                    yield from q.cells[0].pieces
+                else:
+                    yield q
+        else:
+            yield p
 
 
 def _texts(pieces: Iterable[Piece]) -> Iterator[str]:
