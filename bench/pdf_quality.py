@@ -152,11 +152,23 @@ def report(result: dict[str, Any], libraries: list[str], notes: list[str]) -> st
             f"| {other[SYSTEMS[2]][d.news_id].scores.overall:.3f} |"
         )
     if libraries:
-        lines += ["", "## Choosing the PDF library", "", *libraries]
+        lines += ["", LIBRARIES_HEADING, "", *libraries]
     return "\n".join(lines) + "\n"
 
 
 NOTES_FILE = Path(__file__).resolve().parent / "pdf_quality_notes.md"
+LIBRARIES_HEADING = "## Choosing the PDF library"
+
+
+def previous_libraries() -> list[str]:
+    """The library comparison of the last full run, kept when it is not run again."""
+    if not RESULTS.exists():
+        return []
+    text = RESULTS.read_text(encoding="utf-8")
+    start = text.find(LIBRARIES_HEADING)
+    if start < 0:
+        return []
+    return text[start + len(LIBRARIES_HEADING) :].strip("\n").split("\n")
 
 
 def main(argv: list[str]) -> int:
@@ -165,7 +177,7 @@ def main(argv: list[str]) -> int:
     if not (folder / "index.json").exists():
         folder = mq.FALLBACK_DIR
     result = run(folder)
-    libraries = [] if "--no-libraries" in argv else pdf_libraries.run(folder)
+    libraries = previous_libraries() if "--no-libraries" in argv else pdf_libraries.run(folder)
     notes = NOTES_FILE.read_text(encoding="utf-8").splitlines() if NOTES_FILE.exists() else []
     text = report(result, libraries, notes)
     RESULTS.write_text(text, encoding="utf-8")

@@ -1,9 +1,11 @@
 """The pages of a PDF as one document: pieces joined across page breaks, then model blocks.
 
 A table that runs over a page break is one table (the header row Hancom repeats on each
-page is read once), a paragraph cut by a page break is one paragraph, and side-by-side boxes
-on one line ("참고 | title") are one row. Section titles set in a larger font become
-headings; list items get a depth from their indentation.
+page is read once), a paragraph cut by a page break is one paragraph, side-by-side boxes on
+one line ("참고 | title") are one row, and a frame drawn around boxes reads as their text.
+Line breaks that may have cut a Korean word are settled (pdf_words). Section titles set in a
+larger or headline face become headings; list items take their depth from their marker, as
+in the HWPX reader.
 """
 
 from __future__ import annotations
