@@ -9,10 +9,11 @@ was stored before Markdown existed. Recall of the viewer's text and HWPX → Mar
 on one core are measured too.
 
 Where kscrape's records come from is one function, `records_from_files`: it extracts each
-release's attachments in process. An end-to-end source (crawl a replica that serves these
-files at depth `files`, then `kscrape show`) can replace it with the same signature.
+release's attachments in process. `--end-to-end` swaps in bench/crawled_records.py's
+`records_crawled`, of the same signature: a crawl at depth `files` of a replica serving these
+files, then what `kscrape show` prints.
 
-Run: python bench/markdown_quality.py [attachments_dir]
+Run: python bench/markdown_quality.py [attachments_dir] [--end-to-end]
 """
 
 from __future__ import annotations
@@ -420,10 +421,17 @@ cover label set aside it is about 0.5. MHS, recall and throughput meet their goa
 
 
 def main(argv: list[str]) -> int:
-    folder = Path(argv[1]) if len(argv) > 1 else DEFAULT_DIR
+    args = [a for a in argv[1:] if not a.startswith("--")]
+    folder = Path(args[0]) if args else DEFAULT_DIR
     if not (folder / "index.json").exists():
         folder = FALLBACK_DIR
-    result = run(folder)
+    source: Source = records_from_files
+    if "--end-to-end" in argv:
+        # bench/crawled_records.py: crawl a replica serving `folder`, then `kscrape show`.
+        from crawled_records import records_crawled
+
+        source = records_crawled
+    result = run(folder, source)
     text = report(result, NOTES.splitlines())
     RESULTS.write_text(text, encoding="utf-8")
     print(text)

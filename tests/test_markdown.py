@@ -14,7 +14,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from kscrape.extract import extract, extract_contacts
-from kscrape.extract.markdown import block_markdown, to_markdown
+from kscrape.extract.markdown import block_markdown, to_markdown, without_empty_rows
 from kscrape.extract.model import MAX_GRID, Cell, Heading, Image, Paragraph, Table
 from kscrape.extract.plaintext import cell_text, to_text
 from kscrape.extract.pua import PUA_TO_UNICODE, map_pua
@@ -303,7 +303,13 @@ def test_markdown_parses_back_to_the_same_tables_and_headings(name: str) -> None
         if "<table>" not in to_markdown([t])
     ]
     assert parsed_tables == pipe_model
-    assert all(any(row for row in grid) for grid in html_tables)
+    html_model = [
+        _model_grid(without_empty_rows(t)) for t in model if "<table>" in to_markdown([t])
+    ]
+    assert html_tables == [
+        [[(" ".join(text.split()), rs, cs) for text, rs, cs in row] for row in grid]
+        for grid in html_model
+    ]
 
 
 def _model_grid_rows(table: Table) -> list[list[Cell]]:
@@ -337,3 +343,22 @@ def test_body_text_and_rendered_markdown_hold_the_same_words() -> None:
         ex = _extract(name)
         rendered = html_lib.unescape(re.sub(r"<[^>]+>", " ", MD.render(ex.markdown)))
         assert rendered.split() == ex.text.split()
+
+
+def test_spacer_rows_are_dropped_and_spans_shortened() -> None:
+    """156754194's outline box: an empty row under a two-row title cell goes from the grid."""
+    def cell(row: int, col: int, text: str = "", rowspan: int = 1, colspan: int = 1) -> Cell:
+        blocks = (Paragraph(text),) if text else ()
+        return Cell(row, col, blocks, rowspan, colspan)
+
+    box = Table(
+        (cell(0, 0), cell(0, 1, "< 체결식 개요 >", rowspan=2), cell(0, 2), cell(1, 0), cell(1, 2),
+         cell(2, 0, "▸ (일시) 4. 9(목)", colspan=3)),
+        rows=3, cols=3,
+    )
+    assert to_markdown([box]) == (
+        "<table><tr><td></td><td>&lt; 체결식 개요 &gt;</td><td></td></tr>"
+        '<tr><td colspan="3">▸ (일시) 4. 9(목)</td></tr></table>'
+    )
+    ex = _extract("156754194.hwpx")
+    assert "<tr><td></td><td>&lt; 플라스틱 중소기업" in ex.markdown

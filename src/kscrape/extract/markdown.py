@@ -96,14 +96,16 @@ def without_empty_rows(tbl: Table) -> Table:
             empty.discard(cell.row)
     if not empty or len(empty) == tbl.rows:
         return tbl
+    before = [0]  # before[r]: empty rows above row r
+    for r in range(tbl.rows):
+        before.append(before[-1] + (r in empty))
     cells = []
     for cell in tbl.cells:
         if cell.row in empty:
             continue
-        covered = range(cell.row, cell.row + cell.rowspan)
-        shift = sum(r < cell.row for r in empty)
-        lost = sum(r in empty for r in covered)
-        cells.append(replace(cell, row=cell.row - shift, rowspan=cell.rowspan - lost))
+        end = min(cell.row + cell.rowspan, tbl.rows)
+        lost = before[end] - before[cell.row]
+        cells.append(replace(cell, row=cell.row - before[cell.row], rowspan=cell.rowspan - lost))
     return Table(tuple(cells), tbl.rows - len(empty), tbl.cols)
 
 
