@@ -326,7 +326,8 @@ def test_pdf_repeated_table_header_rows_are_read_once() -> None:
     raw = [line.strip() for page in pages for line in page.extract_text().splitlines()]
     assert raw.count("주무부처 기관명") == 4
     text = extract(_bytes("156754182.pdf")).text
-    assert text.count("주무부처 기관명") - text.count("유형 주무부처 기관명") == 1
+    assert text.count("유형\t주무부처\t기관명") == 1
+    assert text.count("주무부처\t기관명") - text.count("유형\t주무부처\t기관명") == 1
 
 
 def test_body_set_in_a_box_below_the_cover_is_kept() -> None:

@@ -18,6 +18,7 @@ OWNERS: dict[str, str | tuple[str, ...]] = {
     "sqlite3": ("store/", "lock.py"),
     "sqlite_utils": "store/",
     "click": "cli/",
+    "pypdfium2": "extract/pdf_page.py",
 }
 
 
@@ -35,7 +36,7 @@ def _imports(path: Path) -> set[str]:
 @pytest.mark.parametrize("library", sorted(OWNERS))
 def test_library_is_imported_only_by_its_owner(library: str):
     """httpx only in fetch.py, selectolax in parse.py, sqlite in store/ (and the lock), click in
-    cli/."""
+    cli/, PDFium in extract/pdf_page.py."""
     users = {p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
              if library in _imports(p)}
     owner = OWNERS[library]
