@@ -19,6 +19,7 @@ import ssl
 import threading
 import time
 import unicodedata
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -158,7 +159,7 @@ class Fetcher:
         if replay is not None:
             transport = _ReplayTransport(replay)
         self._client = httpx.Client(
-            headers={"User-Agent": config.user_agent},
+            headers={"User-Agent": config.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(config.timeout),
             follow_redirects=False,
             verify=_ssl_context(config.ca_bundle),
@@ -284,10 +285,11 @@ class Fetcher:
                         )
                     if time.monotonic() > deadline:
                         raise _Retryable(f"deadline of {self.config.deadline:g}s exceeded")
-                content = bytes(body)
+                raw = bytes(body)
                 capture = stream.extensions.get(_CAPTURE)
                 if self._recorder is not None:
-                    capture = self._recorder(_exchange(stream, content, started, address))
+                    capture = self._recorder(_exchange(stream, raw, started, address))
+                content = decode_body(raw, stream.headers.get("content-encoding"), limit, url)
                 return Response(str(stream.url), stream.status_code, dict(stream.headers),
                                 content, capture)
         except httpx.TimeoutException as exc:
@@ -411,6 +413,45 @@ def _exchange(stream: httpx.Response, body: bytes, started: datetime, address: s
 def _text_pairs(raw: list[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:
     """Header names and values as sent; latin-1 maps every byte to one character and back."""
     return tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
+
+
+def decode_body(raw: bytes, encoding: str | None, limit: int, url: str = "") -> bytes:
+    """The body as the resource's bytes, undoing the Content-Encoding the server applied.
+
+    Bodies are read raw so that captures keep what the server sent; this is where gzip and
+    deflate (the only codings asked for, both in the standard library) come off. The byte cap
+    applies to the decoded size too, so a small compressed answer cannot inflate without
+    bound, and a compressed stream that ends early is a cut-off answer, worth a retry.
+    """
+    codings = [c.strip().lower() for c in (encoding or "").split(",")]
+    data = raw
+    for coding in reversed([c for c in codings if c and c != "identity"]):
+        if coding not in _WBITS:
+            raise FetchError(f"{_display(url)}: unsupported Content-Encoding {coding!r}", url=url)
+        data = _inflate(data, coding, limit, url)
+    return data
+
+
+def _inflate(data: bytes, coding: str, limit: int, url: str) -> bytes:
+    for wbits in _WBITS[coding]:
+        inflater = zlib.decompressobj(wbits)
+        try:
+            out = inflater.decompress(data, limit + 1)
+        except zlib.error:
+            continue
+        if len(out) > limit or inflater.unconsumed_tail:
+            raise FetchError(f"{_display(url)}: response exceeds the {limit}-byte cap once "
+                             "decompressed", url=url)
+        if not inflater.eof:
+            raise _Retryable(f"compressed body cut off ({coding})")
+        return out
+    raise _Retryable(f"corrupt {coding} body")
+
+
+# What kscrape asks servers for, and how each coding is inflated: gzip (also as x-gzip), and
+# deflate, which servers send as a zlib stream or, against the standard, as raw deflate.
+ACCEPT_ENCODING = "gzip, deflate"
+_WBITS = {"gzip": (31,), "x-gzip": (31,), "deflate": (15, -15)}
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -8,6 +8,8 @@ redirects (302) to the `/briefing/` path with the same query, and GET ignores `p
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import gzip
 import socket
 import struct
 import sys
@@ -131,6 +133,7 @@ class Replica:
         port: int = 0,
         attachments_dir: Path | None = None,
         today: date | None = None,
+        compress: bool = False,
     ) -> None:
         records = (
             read_corpus(Path(corpus or DEFAULT_CORPUS)) if not isinstance(corpus, list) else corpus
@@ -141,6 +144,8 @@ class Replica:
         self.today = today or self.corpus.last_day() or datetime.now(KST).date()
         self.host = host
         self.port = port
+        # gzip HTML for clients that accept it, as web servers commonly do
+        self.compress = compress
         self.faults = Faults()
         self._log: list[LoggedRequest] = []
         self._hooks: list[Callable[[LoggedRequest], None]] = []
@@ -387,6 +392,11 @@ class _Handler(BaseHTTPRequestHandler):
         if resp.abort:
             self._abort()
             return
+        if self._compressible(resp):
+            resp = dataclasses.replace(
+                resp, body=gzip.compress(resp.body, mtime=0),
+                headers={**resp.headers, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
+            )
         self.send_response(resp.status)
         for name, value in resp.headers.items():
             self.send_header(name, value)
@@ -411,6 +421,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         if breaks:
             self.close_connection = True
+
+    def _compressible(self, resp: Response) -> bool:
+        """A whole HTML body, for a client that accepts gzip, on a replica that compresses."""
+        accepts = "gzip" in (self.headers.get("Accept-Encoding") or "").lower()
+        plain = resp.stream is None and resp.content_length is None and resp.send_bytes is None
+        html = resp.headers.get("Content-Type", "").startswith("text/html")
+        return self.server.replica.compress and accepts and plain and html  # type: ignore[attr-defined]
 
     def _send_stream(self, resp: Response) -> None:
         assert resp.stream is not None
