@@ -82,7 +82,8 @@ def test_depth_view_adds_time_code_and_attachments(config, replica):
 
 
 def test_depth_files_takes_the_body_from_the_attachment(config, replica, tmp_path: Path):
-    """Attachments are stored under our own names and their text becomes the body."""
+    """Attachments are stored under our own names and their text becomes the body; the stored
+    link is korea.kr's own download URL, whichever server the crawl asked."""
     args = ("crawl", "--since", "2023-06-29", "--until", "2023-06-29", "--ministry", "기획재정부",
             "--depth", "files")
     result = run_cli(config, *args)
@@ -96,6 +97,8 @@ def test_depth_files_takes_the_body_from_the_attachment(config, replica, tmp_pat
     path = Path(files[0]["path"])
     assert path.parent == Path(config.attachments_dir) and path.name.startswith("156577893_")
     assert path.read_bytes()[:2] == b"PK"
+    assert files[0]["url"] == (f"https://www.korea.kr/common/download.do?fileId="
+                               f"{files[0]['file_id']}&tblKey=GMN")
     replica.reset()
     assert run_cli(config, *args).exit_code == 0
     assert not [r for r in replica.requests if r.route == "download"]

@@ -16,7 +16,7 @@ from kscrape.config import Config
 from kscrape.errors import ExtractError, FetchError
 from kscrape.extract import Extraction, best_text, extract, extract_contacts, sniff
 from kscrape.fetch import Fetcher, filename_from_disposition
-from kscrape.models import DOWNLOAD_PATH, AttachmentRef, Capture
+from kscrape.models import AttachmentRef, Capture, download_url
 from kscrape.paths import atomic_write, safe_component
 from kscrape.store import Store, dumps, utcnow
 from kscrape.text import clean_inline
@@ -58,11 +58,6 @@ class FileResult:
     capture: Capture | None = None  # the download's WARC capture, when it was fetched now
 
 
-def download_url(config: Config, file_id: str) -> str:
-    """Built from the fileId alone: a link on the page can never send us to another host."""
-    return f"{config.host}{DOWNLOAD_PATH}?fileId={file_id}&tblKey=GMN"
-
-
 def fetch_attachment(
     config: Config, fetcher: Fetcher, store: Store, news_id: str, ref: AttachmentRef
 ) -> FileResult:
@@ -74,9 +69,10 @@ def fetch_attachment(
         data = _read_intact(Path(stored["path"]), stored["sha256"])
         if data is not None:
             return FileResult(ref, extract_quietly(data), "")
-    url = download_url(config, ref.file_id)
+    url = download_url(ref.file_id)
     try:
-        response = fetcher.get(url, html=False, max_bytes=config.max_attachment_bytes)
+        response = fetcher.get(download_url(ref.file_id, config.host), html=False,
+                               max_bytes=config.max_attachment_bytes)
         data = response.content
         kind = sniff(data)
         if kind not in EXTENSIONS:

@@ -19,6 +19,12 @@ def view_url(news_id: str, base_url: str = SITE_URL) -> str:
     return f"{base_url.rstrip('/')}{VIEW_PATH}?newsId={news_id}"
 
 
+def download_url(file_id: str, base_url: str = SITE_URL) -> str:
+    """An attachment's download URL, built from its fileId alone: a link on a page can never
+    send the crawler to another host. Stored rows keep korea.kr's own URL, as for views."""
+    return f"{base_url.rstrip('/')}{DOWNLOAD_PATH}?fileId={file_id}&tblKey=GMN"
+
+
 @dataclass(frozen=True, slots=True)
 class ListItem:
     """One release as a list page shows it."""
