@@ -14,11 +14,12 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 from kscrape.captures import Answers, captured_runs, read_exchange
+from kscrape.replica.loopback import LoopbackServer
 from kscrape.warc import RENAMED_HEADERS
 
 NOT_CAPTURED = 404
@@ -35,49 +36,18 @@ class Served:
     at: float
 
 
-class CaptureReplica:
+class CaptureReplica(LoopbackServer):
     """Serves the captures of a WARC directory over HTTP on a background thread."""
+
+    thread_name = "kscrape-replay"
 
     def __init__(self, directory: Path, *, host: str = "127.0.0.1", port: int = 0) -> None:
         runs = captured_runs(Path(directory))
         self.answers = Answers(pair for run in runs for pair in run.pairs())
         self.runs = len(runs)
-        self.host = host
-        self.port = port
+        super().__init__(host=host, port=port)
         self._log: list[Served] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> CaptureReplica:
-        server = ThreadingHTTPServer((self.host, self.port), _Handler)
-        server.daemon_threads = True
-        server.replay = self  # type: ignore[attr-defined]
-        self._server = server
-        self.port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, name="kscrape-replay",
-                                        daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> CaptureReplica:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     @property
     def requests(self) -> list[Served]:
@@ -105,7 +75,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve()
 
     def _serve(self) -> None:
-        replay: CaptureReplica = self.server.replay  # type: ignore[attr-defined]
+        replay: CaptureReplica = self.server.owner  # type: ignore[attr-defined]
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
         pair = replay.answers.take(self.command, self.path, body)
@@ -143,6 +113,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(text)
+
+
+CaptureReplica.handler = _Handler
 
 
 def serve_captures(directory: Path, host: str = "127.0.0.1", port: int = 0) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -36,6 +36,7 @@ from kscrape.replica.corpus import (
 )
 from kscrape.replica.faults import HTML_TYPE, FaultContext, Faults, Response
 from kscrape.replica.hwpx import make_hwpx
+from kscrape.replica.loopback import LoopbackServer
 from kscrape.replica.render import (
     FORM_FIELDS,
     PAGE_SIZE,
@@ -122,8 +123,10 @@ def _html(text: str | bytes, status: int = 200) -> Response:
     return Response(status=status, headers={"Content-Type": HTML_TYPE}, body=body)
 
 
-class Replica:
+class Replica(LoopbackServer):
     """A local korea.kr serving a corpus over HTTP, with a request log, faults and mutations."""
+
+    thread_name = "kscrape-replica"
 
     def __init__(
         self,
@@ -142,49 +145,13 @@ class Replica:
             records, Path(attachments_dir) if attachments_dir else None
         )
         self.today = today or self.corpus.last_day() or datetime.now(KST).date()
-        self.host = host
-        self.port = port
+        super().__init__(host=host, port=port)
         # gzip HTML for clients that accept it, as web servers commonly do
         self.compress = compress
         self.faults = Faults()
         self._log: list[LoggedRequest] = []
         self._hooks: list[Callable[[LoggedRequest], None]] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # lifecycle -------------------------------------------------------------------------------
-    def start(self) -> Replica:
-        """Bind and serve on a background thread; the port is bound when this returns."""
-        server = ThreadingHTTPServer((self.host, self.port), _Handler)
-        server.daemon_threads = True
-        server.replica = self  # type: ignore[attr-defined]
-        self._server = server
-        self.port = server.server_address[1]
-        self._thread = threading.Thread(
-            target=server.serve_forever, name="kscrape-replica", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> Replica:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     # log, hooks, reset -----------------------------------------------------------------------
     @property
@@ -358,7 +325,7 @@ class _Handler(BaseHTTPRequestHandler):
         return dict(parse_qsl(raw.decode("utf-8", errors="replace"), keep_blank_values=True))
 
     def _serve(self, method: str) -> None:
-        replica: Replica = self.server.replica  # type: ignore[attr-defined]
+        replica: Replica = self.server.owner  # type: ignore[attr-defined]
         parts = urlsplit(self.path)
         headers = {k: v for k, v in self.headers.items()}
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
@@ -427,7 +394,7 @@ class _Handler(BaseHTTPRequestHandler):
         accepts = "gzip" in (self.headers.get("Accept-Encoding") or "").lower()
         plain = resp.stream is None and resp.content_length is None and resp.send_bytes is None
         html = resp.headers.get("Content-Type", "").startswith("text/html")
-        return self.server.replica.compress and accepts and plain and html  # type: ignore[attr-defined]
+        return self.server.owner.compress and accepts and plain and html  # type: ignore[attr-defined]
 
     def _send_stream(self, resp: Response) -> None:
         assert resp.stream is not None
@@ -441,6 +408,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             if i + chunk < len(body):
                 time.sleep(interval)
+
+
+Replica.handler = _Handler
 
 
 def serve(
