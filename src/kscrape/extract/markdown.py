@@ -7,6 +7,8 @@
 - Any other table is one line of HTML: `<table><tr><td rowspan="3">…</td>…</tr>…</table>`, so
   merged cells keep their grid and a nested table stays inside its cell.
 - An image is a placeholder naming the picture: `![caption](image1.jpg)`.
+- The title box's subtitles are a bullet list; the contact table is the `## 담당 부서` section,
+  a bullet list of one line per row, then any picture the table held.
 
 Text is escaped where Markdown would otherwise change it: a leading `-`, `+`, `#`, `>` or
 `1.` stays literal (a Korean list marker is text, not Markdown list syntax); `*`, `~` and
@@ -21,8 +23,18 @@ from collections.abc import Iterable
 from dataclasses import replace
 from html import escape
 
-from kscrape.extract.model import Block, Cell, Footnote, Heading, Image, Paragraph, Table
-from kscrape.extract.plaintext import has_text, rows_of
+from kscrape.extract.model import (
+    Block,
+    Bullets,
+    Cell,
+    Contacts,
+    Footnote,
+    Heading,
+    Image,
+    Paragraph,
+    Table,
+)
+from kscrape.extract.plaintext import CONTACTS_TITLE, contact_lines, has_text, rows_of
 
 _INLINE_RE = re.compile(r"(\\(?=[!-/:-@\[-`{-~])|\](?=[(\[]))|<(?=[A-Za-z/!?])")
 _PAIRED = "*~`"  # emphasis, strikethrough, code: they need two marks to do anything
@@ -48,7 +60,26 @@ def block_markdown(block: Block) -> str:
         return image(block)
     if isinstance(block, Table):
         return table(block) if has_text(block) or _has_image(block) else ""
+    if isinstance(block, Bullets):
+        return bullets(block.items)
+    if isinstance(block, Contacts):
+        return contacts(block.table)
     return ""
+
+
+def bullets(items: Iterable[str]) -> str:
+    """A tight bullet list; an item's own leading `-`, `#`, `1.` … stays text."""
+    return "\n".join(f"- {paragraph(item)}" for item in items)
+
+
+def contacts(tbl: Table) -> str:
+    """The 담당 부서 section: its heading, a line per row, then the pictures the table held."""
+    lines = contact_lines(tbl)
+    if not lines:
+        return table(tbl) if _has_image(tbl) else ""
+    parts = [f"## {CONTACTS_TITLE}", bullets(lines)]
+    parts += [image(img) for img in _images(tbl)]
+    return "\n\n".join(parts)
 
 
 def inline(text: str) -> str:
@@ -185,6 +216,17 @@ def _html_cell(cell: Cell) -> str:
             html += ("<br>" if inline_before else "") + part
             inline_before = True
     return f"<td{attrs}>{html}</td>"
+
+
+def _images(tbl: Table) -> list[Image]:
+    out: list[Image] = []
+    for cell in sorted(tbl.cells, key=lambda c: (c.row, c.col)):
+        for b in cell.blocks:
+            if isinstance(b, Image):
+                out.append(b)
+            elif isinstance(b, Table):
+                out.extend(_images(b))
+    return out
 
 
 def _has_image(tbl: Table) -> bool:
