@@ -461,8 +461,15 @@ def test_escaped_text_renders_as_written() -> None:
         Paragraph("1. 곡류(미곡, 맥류)"),
         Paragraph("사업비*를 지원(4.13~5.6, 5월~11월)한다."),
         Paragraph("<KOSIS> 통계와 [참고](자료) 비교"),
+        Paragraph("사절단)*을 파견하여 FIDAE(칠레)** 참석"),
+        Paragraph("** (FIDAE) 칠레 항공우주국제전시회"),
+        Paragraph("대상*이 아닌 기업 중 협력 중소기업*"),
     ]
-    html = MD.render(to_markdown(blocks))
+    markdown = to_markdown(blocks)
+    # Marks that no renderer could pair stay unescaped; a pair that could form is escaped.
+    assert "사업비*를" in markdown and "\n\n** (FIDAE)" in markdown
+    assert "사절단)\\*을" in markdown and "대상\\*이" in markdown
+    html = MD.render(markdown)
     texts = [re.sub(r"<[^>]+>", "", line) for line in html.strip().split("\n")]
     assert [html_lib.unescape(t) for t in texts] == [b.text for b in blocks]
 

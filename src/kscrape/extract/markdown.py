@@ -10,15 +10,18 @@
 - The title box's subtitles are a bullet list; the contact table is the `## 담당 부서` section,
   a bullet list of one line per row, then any picture the table held.
 
-Text is escaped where Markdown would otherwise change it: a leading `-`, `+`, `#`, `>` or
-`1.` stays literal (a Korean list marker is text, not Markdown list syntax); `*`, `~` and
-backticks never pair into emphasis, strikethrough or code ("감축설비* … 대상*", "4.13~5.6"),
-`<` before a letter never opens an HTML tag, and `](` never closes a link.
+Text is escaped where Markdown would otherwise change it, and only there: a leading `-`, `+`,
+`#`, `>` or `1.` stays literal (a Korean list marker is text, not Markdown list syntax); `*`
+and `~` are escaped only in text where one of them could open emphasis or strikethrough and a
+later one close it (CommonMark's flanking rules: "감축설비* … 대상*" stays as it is,
+"사절단)*을 … (칠레)** 참석" does not), backticks where two could make a code span; `<`
+before a letter never opens an HTML tag, and `](` never closes a link.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
 from html import escape
@@ -37,7 +40,8 @@ from kscrape.extract.model import (
 from kscrape.extract.plaintext import CONTACTS_TITLE, contact_lines, has_text, rows_of
 
 _INLINE_RE = re.compile(r"(\\(?=[!-/:-@\[-`{-~])|\](?=[(\[]))|<(?=[A-Za-z/!?])")
-_PAIRED = "*~`"  # emphasis, strikethrough, code: they need two marks to do anything
+_FLANKED = "*~"  # emphasis, strikethrough: an opening mark, then a closing one
+_PAIR_RUNS = {mark: re.compile(re.escape(mark) + "+") for mark in _FLANKED}
 _LEADING_RE = re.compile(
     r"^(?:([-+*](?=\s|$)|#{1,6}(?=\s|$)|>|_(?=[\s_]*$)|-(?=[\s-]*$)|\[(?=[^\]]*\]:))"
     r"|(\d{1,9})([.)])(?=\s|$))"
@@ -85,14 +89,43 @@ def contacts(tbl: Table) -> str:
 def inline(text: str) -> str:
     """Text with the characters that would start Markdown inline syntax escaped.
 
-    `*`, `~` and backticks act only in pairs, so a lone one ("감축설비*", "4.13~5.6") stays
-    as it is and only text holding two or more of a kind has them escaped.
+    `*`, `~` and backticks act only in pairs: a lone one ("4.13~5.6") stays as it is, and
+    so do marks no two of which can pair ("감축설비* … 대상*": neither can open).
     """
     out = _INLINE_RE.sub(lambda m: "\\" + (m.group(1) or "<"), text)
-    for mark in _PAIRED:
-        if out.count(mark) > 1:
+    for mark in _FLANKED:
+        if out.count(mark) > 1 and _may_pair(out, mark):
             out = out.replace(mark, "\\" + mark)
+    if out.count("`") > 1:
+        out = out.replace("`", "\\`")
     return out
+
+
+def _may_pair(text: str, mark: str) -> bool:
+    """Whether a run of `mark` that can open comes before one that can close.
+
+    Flanking as CommonMark defines it, under both its older (P) and newer (P and S) sense of
+    "punctuation", so whichever a renderer follows, no pair it could make is left unescaped.
+    """
+    runs = [(m.start(), m.end()) for m in _PAIR_RUNS[mark].finditer(text)]
+    for symbols in (False, True):
+        opened = False
+        for start, end in runs:
+            before = text[start - 1] if start else " "
+            after = text[end] if end < len(text) else " "
+            p_before, p_after = _punct(before, symbols), _punct(after, symbols)
+            if opened and not before.isspace() and (not p_before or after.isspace() or p_after):
+                return True
+            if not after.isspace() and (not p_after or before.isspace() or p_before):
+                opened = True
+    return False
+
+
+def _punct(char: str, symbols: bool) -> bool:
+    if char.isascii():
+        return not char.isalnum() and not char.isspace()
+    category = unicodedata.category(char)
+    return category[0] == "P" or (symbols and category[0] == "S")
 
 
 def paragraph(text: str) -> str:
