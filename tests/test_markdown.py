@@ -200,6 +200,13 @@ def test_a_table_naming_a_contact_column_stays_a_table() -> None:
             "인공지능(AI)·빅데이터 등 6개 분야 공동회의 ··· 인공지능(AI) 기술 활용 "
             "탈세방지·세수 증대 논의",
         ]),
+        # the note row under an open subtitle is an item of its own
+        ("156754143.hwpx", [
+            "국민권익위, 2026년 윤리경영 자율준수 프로그램 지원 사업 신청 시작…오늘(13일)부터 "
+            "5월 4일까지 접수",
+            "사업 선정 기관‧기업에 대한 전문가 진단 및 우수 성과기관 포상 실시",
+            "【관련 국정과제】 16. 국민권익을 실현하는 반부패 개혁",
+        ]),
         ("156754148.hwpx", []),
     ],
 )
@@ -284,6 +291,24 @@ def test_nested_table_stays_inside_its_cell() -> None:
         "<td>총액<table><tr><td>세부항목</td><td>100억원</td></tr></table></td>" in ex.markdown
     )
     assert "예산\t총액 세부항목 100억원" in ex.text.split("\n")
+
+
+def test_contact_table_is_told_from_a_table_of_people_by_its_rows() -> None:
+    """A row labelled 담당 부서 (or naming a role) with a phone after it makes a contact table;
+    a roster whose header names a 담당자 column, phones only in the rows below, stays a table."""
+    contact = _tbl(1, 4, _tc(0, 0, _p("담당 부서")) + _tc(0, 1, _p("기획조정실"))
+                   + _tc(0, 2, _p("과장 홍길동")) + _tc(0, 3, _p("044-123-4567")))
+    roster = _tbl(
+        2, 3,
+        _tc(0, 0, _p("사업명")) + _tc(0, 1, _p("담당자")) + _tc(0, 2, _p("연락처")),
+        _tc(1, 0, _p("수출바우처")) + _tc(1, 1, _p("김철수")) + _tc(1, 2, _p("044-204-7463")),
+    )
+    ex = extract(_hwpx(_p("본문 문장이다.") + roster + contact))
+    assert [type(b).__name__ for b in ex.blocks] == ["Paragraph", "Table", "Contacts"]
+    assert ex.markdown.endswith(
+        "| 사업명 | 담당자 | 연락처 |\n| --- | --- | --- |\n| 수출바우처 | 김철수 | 044-204-7463 |"
+        "\n\n## 담당 부서\n\n- 담당 부서: 기획조정실 / 과장 홍길동 / 044-123-4567"
+    )
 
 
 def test_hostile_cell_spans_stay_within_a_bounded_grid() -> None:

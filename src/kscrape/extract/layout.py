@@ -43,8 +43,9 @@ _SENTENCE_END_RE = re.compile(r"다\s*[.。]?\s*$")
 _HANGUL_RE = re.compile("[\uac00-\ud7a3]")
 _NOTE_MARK_RE = re.compile(r"^[☞✓✔※*\-–○◦ㅇ□■▪·•▸►◇◆⇒→]")
 _ROLE_CELL_RE = re.compile(r"^(?:책\s*임\s*자|담\s*당\s*자)$")
+_CONTACT_LABEL_RE = re.compile(r"^담\s*당\s*(?:부\s*서|기\s*관)\b")
 _REACH_RE = re.compile(r"\d{2,4}\s*[-‐–)]\s*\d{3,4}\s*[-‐–]\s*\d{4}|[\w.+-]+@[\w-]+\.[\w.-]+")
-_DASHES = "-–—―－"
+DASHES = "-–‒—―－"
 
 # The marker hierarchy of Korean government documents: □ items, ○ under them, - under those,
 # then * / ※ notes. A paragraph's depth is its marker's place in it.
@@ -115,39 +116,52 @@ def drop_cover(blocks: Sequence[Block]) -> list[Block]:
 
 
 def subtitles(box: Table) -> tuple[str, ...]:
-    """The summary lines of a title box: the paragraphs below its title, dashes taken off.
+    """The summary lines of a title box: the paragraphs below its title, as list items.
 
     The title is the first row, up to a line that opens with a dash; every paragraph after it
-    is a subtitle. A line that does not open with a dash continues the subtitle above when that
-    one opened with a dash and did not close with one (a subtitle wrapped onto two lines).
+    is a subtitle, and each cell's lines are read as one run (`summary_items`).
     """
     items: list[str] = []
-    open_item = False
     for r, row in enumerate(rows_of(box)):
         for cell in row:
-            for block in cell.blocks:
-                if not isinstance(block, Paragraph) or not block.text.strip():
-                    continue
-                text = block.text.strip()
-                opens = text[0] in _DASHES
-                if r == 0 and not opens and not items:
-                    continue
-                closes = len(text) > 1 and text[-1] in _DASHES
-                line = text.strip(_DASHES + " ") or text
-                if open_item and not opens:
-                    items[-1] += " " + line
-                else:
-                    items.append(line)
-                open_item = (opens or open_item) and not closes
+            texts = [b.text.strip() for b in cell.blocks if isinstance(b, Paragraph)]
+            texts = [t for t in texts if t]
+            if r == 0:
+                texts = texts[next((k for k, t in enumerate(texts) if t[0] in DASHES), len(texts)):]
+            items += summary_items(texts)
     return tuple(items)
 
 
+def summary_items(lines: Sequence[str]) -> list[str]:
+    """Subtitle lines as list items: the dashes that frame them taken off, wrapped ones joined.
+
+    A line continues the item above when that one opened with a dash and did not close with
+    one, and the line itself opens with neither a dash nor a bracket ("【관련 국정과제】 …").
+    """
+    items: list[str] = []
+    open_item = False
+    for text in lines:
+        opens = text[0] in DASHES
+        closes = len(text) > 1 and text[-1] in DASHES
+        line = text.strip(DASHES + " ") or text
+        if open_item and not opens and text[0] not in "【[":
+            items[-1] += " " + line
+            open_item = not closes
+        else:
+            items.append(line)
+            open_item = opens and not closes
+    return items
+
+
 def is_contact_table(table: Table) -> bool:
-    """A table with a row that names a role (책임자, 담당자) and, after it, a phone or e-mail."""
+    """A table with a row that names a role (책임자, 담당자) or opens with a 담당 부서 / 담당 기관
+    label, and holds a phone number or e-mail after it."""
     for row in rows_of(table):
         texts = [cell_text(c) for c in row]
-        role = next((k for k, t in enumerate(texts) if _ROLE_CELL_RE.match(t)), None)
-        if role is not None and any(_REACH_RE.search(t) for t in texts[role + 1 :]):
+        named = next((k for k, t in enumerate(texts) if _ROLE_CELL_RE.match(t)), None)
+        if named is None and texts and _CONTACT_LABEL_RE.match(texts[0]):
+            named = 0
+        if named is not None and any(_REACH_RE.search(t) for t in texts[named + 1 :]):
             return True
     return False
 
