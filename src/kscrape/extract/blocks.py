@@ -75,10 +75,8 @@ class Block:
     table: bool = False
 
 
-def join_blocks(blocks: Iterable[Block], summary: Sequence[str] = ()) -> str:
-    """The text of flat blocks, after the summary (subtitle) lines as a list when there are any."""
-    lead: list[model.Block] = [model.Bullets(tuple(summary))] if summary else []
-    return to_text(arrange(lead + legacy_to_model(blocks)))
+def join_blocks(blocks: Iterable[Block]) -> str:
+    return to_text(arrange(legacy_to_model(blocks)))
 
 
 def nonblank(blocks: Iterable[Block]) -> list[Block]:

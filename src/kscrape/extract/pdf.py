@@ -18,7 +18,6 @@ from kscrape.extract.blocks import (
     nonblank,
     one_line,
 )
-from kscrape.extract.layout import summary_items
 
 
 def extract_pdf(data: bytes) -> Extraction:
@@ -39,12 +38,11 @@ def extract_pdf(data: bytes) -> Extraction:
     except RecursionError:
         return Extraction("pdf", "", DAMAGED, "PDF object graph too deep")
     lines = [page.splitlines() for page in pages]
-    summary: list[str] = []
     if lines:
-        lines[0], summary = _strip_pdf_masthead(lines[0])
+        lines[0] = _strip_pdf_masthead(lines[0])
     lines = _drop_repeated_headers(lines)
     blocks = [Block(par) for page in lines for par in _pdf_paragraphs(page)]
-    return judge("pdf", join_blocks(nonblank(blocks), summary_items(summary)))
+    return judge("pdf", join_blocks(nonblank(blocks)))
 
 
 _BULLET_RE = re.compile(
@@ -108,11 +106,9 @@ def _pdf_cover_kind(line: str) -> str:
     return ""
 
 
-def _strip_pdf_masthead(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Page 1 without its cover lines, and the cover's subtitle lines.
+def _strip_pdf_masthead(lines: list[str]) -> list[str]:
+    """Drop the cover lines of page 1; the viewer shows the title apart and not as body.
 
-    The viewer shows the title apart and not as body, and the label and embargo lines are
-    furniture; the subtitles are the release's own summary, kept for the start of the body.
     Each run of label/embargo lines goes, with the embargo line's date continuations
     ("< 4. 14.(화) 조간 >", "/ 배포 …"), a short fragment of the label cell just above a label
     (a ministry name cut by the logo) and the title and subtitle lines that follow the run up
@@ -120,7 +116,6 @@ def _strip_pdf_masthead(lines: list[str]) -> tuple[list[str], list[str]]:
     """
     kinds = [_pdf_cover_kind(line) for line in lines]
     drop: set[int] = set()
-    summary: list[str] = []
     i = 0
     while i < len(lines):
         if not kinds[i]:
@@ -134,11 +129,10 @@ def _strip_pdf_masthead(lines: list[str]) -> tuple[list[str], list[str]]:
             embargo = embargo or kinds[j] == "embargo"
             drop.add(j)
             j += 1
-        end, subtitles = _pdf_title_end(lines, j)
+        end = _pdf_title_end(lines, j)
         drop.update(range(j, end))
-        summary += [lines[k].strip() for k in subtitles]
         i = max(end, j)
-    return [line for k, line in enumerate(lines) if k not in drop], summary
+    return [line for k, line in enumerate(lines) if k not in drop]
 
 
 def _is_embargo_more(line: str) -> bool:
@@ -151,8 +145,8 @@ def _is_cover_fragment(line: str) -> bool:
     return 0 < len(s) <= PDF_FRAGMENT_MAX_CHARS and all(is_hangul(c) or c == " " for c in s)
 
 
-def _pdf_title_end(lines: list[str], start: int) -> tuple[int, list[int]]:
-    """Index of the first body line after a cover run, and the subtitle lines before it.
+def _pdf_title_end(lines: list[str], start: int) -> int:
+    """Index of the first body line after a cover run: title and subtitles end there.
 
     Body opens with an indented line, a bullet mark or the contact table. A subtitle is a
     dash line (or the 【관련 국정과제】 note of the title box); a wrapped subtitle's tail is a
@@ -161,23 +155,22 @@ def _pdf_title_end(lines: list[str], start: int) -> tuple[int, list[int]]:
     """
     content = [k for k in range(start, len(lines)) if _is_content_line(lines[k])]
     titles = 0
-    subtitles: list[int] = []
+    subtitle = False
     for pos, k in enumerate(content):
         raw = lines[k]
         if _is_pdf_body_start(raw):
-            return k, subtitles
+            return k
         if _is_pdf_subtitle(raw):
-            subtitles.append(k)
+            subtitle = True
             continue
-        if subtitles:
+        if subtitle:
             if _ends_cover_tail(lines, content[pos + 1 : pos + 1 + PDF_SUBTITLE_TAIL_LINES]):
-                subtitles.append(k)
                 continue
-            return k, subtitles
+            return k
         titles += 1
         if titles > PDF_TITLE_MAX_LINES:
-            return start, []
-    return len(lines), subtitles
+            return start
+    return len(lines)
 
 
 def _is_pdf_subtitle(raw: str) -> bool:
