@@ -71,12 +71,14 @@ def arrange(blocks: Sequence[Block]) -> list[Block]:
 
 
 def _place(block: Block, out: list[Block]) -> None:
-    """Append a block as a heading when it is a section title; open a one-cell box."""
+    """Append a block as a heading when it is a section title, a contact table as the
+    contact section; open a one-cell box."""
     if isinstance(block, Table):
-        title = title_box(block) or attachment_box(block)
         if is_contact_table(block):
             out.append(Contacts(block))
-        elif title:
+            return
+        title = title_box(block) or attachment_box(block)
+        if title:
             out.append(Heading(title))
         elif len(block.cells) == 1 or not has_text(block):
             for cell in sorted(block.cells, key=lambda c: (c.row, c.col)):
