@@ -50,6 +50,11 @@ PUBLISHED = {
 }
 
 Source = Callable[[Path, list[dict[str, Any]]], dict[str, str]]
+SOURCE_LABELS = {
+    "records_from_files": "the attachment files extracted in process (`kscrape.record`)",
+    "records_crawled": "an end-to-end crawl at depth files of a replica serving the files "
+    "(list → view → download → extract → store), then what `kscrape show` prints",
+}
 
 
 def published_at(approve_date: str) -> str:
@@ -216,6 +221,7 @@ def run(folder: Path, source: Source = records_from_files) -> dict[str, Any]:
         "seconds": time.perf_counter() - started,
         "documents": len(index),
         "records": ours,
+        "source": SOURCE_LABELS.get(source.__name__, source.__name__),
     }
 
 
@@ -313,6 +319,7 @@ def report(result: dict[str, Any], notes: list[str]) -> str:
         f"Python {platform.python_version()}",
         f"- documents: {result['documents']} releases (HWPX or HWP 5 + PDF each); truth: the "
         "viewer's `.md`; metrics: bench/markdown_metrics.py",
+        f"- kscrape's records: {result['source']}",
         "",
         "### Per metric, mean (median); TEDS only over releases whose `.md` has a table",
         "",
