@@ -28,6 +28,8 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from kscrape.extract import Extraction, extract, sniff
+from kscrape.extract.model import Block, Bullets, Contacts
+from kscrape.extract.plaintext import to_text
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "attachments"
@@ -69,6 +71,8 @@ class Score:
     truth_chars: int
     extracted_chars: int
     similarity_without_contacts: float = 0.0
+    similarity_without_summary: float = 0.0
+    similarity_bare: float = 0.0  # without the contact block and without the subtitles
 
 
 def normalise(text: str) -> str:
@@ -84,19 +88,19 @@ def ground_truth(md: str) -> str:
 
 
 _CONTACT_SECTION_RE = re.compile(r"^## 담당 부서\n.*?(?=^## |\Z)", re.S | re.M)
-_CONTACT_CELL_RE = re.compile(r"담\s*당\s*(?:부\s*서|자|기\s*관)|책\s*임\s*자")
 
 
-def without_contacts(truth: str, text: str) -> tuple[str, str]:
-    """Both sides with the contact block left out: the .md's `## 담당 부서` list, and the
-    extraction's contact table (tab-separated rows naming 담당 부서/책임자/담당자).
+def without_contacts(truth: str) -> str:
+    """The .md without its `## 담당 부서` list."""
+    return _CONTACT_SECTION_RE.sub("", truth)
 
-    The .md renders that table in its own "부서: 역할 / 직위 이름" form with only the first
-    phone number, so every release pays for it; this diagnostic shows what remains.
-    """
-    blocks = text.split("\n\n")
-    kept = [b for b in blocks if not ("\t" in b and _CONTACT_CELL_RE.search(b))]
-    return _CONTACT_SECTION_RE.sub("", truth), "\n\n".join(kept)
+
+def text_without(ex: Extraction, *kinds: type[Block]) -> str:
+    """The extraction's text rendered without blocks of the given kinds (HWPX/HWP blocks;
+    a PDF keeps its text)."""
+    if not ex.blocks:
+        return ex.text
+    return to_text(b for b in ex.blocks if not isinstance(b, kinds))
 
 
 def similarity(truth: str, text: str) -> float:
@@ -208,7 +212,9 @@ def run(fixtures_dir: Path = FIXTURES) -> dict:
                     recall(truth, ex.text),
                     len(normalise(truth)),
                     len(normalise(ex.text)),
-                    similarity(*without_contacts(truth, ex.text)),
+                    similarity(without_contacts(truth), text_without(ex, Contacts)),
+                    similarity(truth, text_without(ex, Bullets)),
+                    similarity(without_contacts(truth), text_without(ex, Contacts, Bullets)),
                 )
             )
     kinds = {
@@ -231,6 +237,13 @@ def run(fixtures_dir: Path = FIXTURES) -> dict:
                 for s in scores
                 if s.kind == "hwpx" and not _untrusted(s)
             ]
+        ),
+        "hwpx_without_summary": _summary(
+            [s.similarity_without_summary for s in scores if s.kind == "hwpx"]
+        ),
+        "hwpx_bare": _summary([s.similarity_bare for s in scores if s.kind == "hwpx"]),
+        "hwpx_bare_trusted": _summary(
+            [s.similarity_bare for s in scores if s.kind == "hwpx" and not _untrusted(s)]
         ),
         "baseline_hwpx": _summary(baseline),
         "hwpx_files_per_s": _speed(hwpx_zips),
@@ -273,13 +286,19 @@ GAPS = [
     "pull the HWPX mean from {hwpx_trusted_mean} (n={hwpx_trusted_n}) down to {hwpx_mean}. "
     "211 scored 0.815 only while its body (a one-cell box below the title box) was dropped "
     "with the cover; now that it is extracted, the empty .md cannot match it.",
-    'The contact table: the .md renders it as its own `## 담당 부서` list ("부서: 책임자 / 직위 '
-    '이름", a phone number only on the first row) and leaves it out entirely for 103, 141, 148, '
-    "222 and 249, while extraction keeps the table as tab-separated rows (extract_contacts "
-    "needs them). With the contact block left out on both sides the HWPX median is "
-    "{hwpx_nc_median} (mean {hwpx_nc_mean}); excluding the incomplete .md, median "
-    "{hwpx_nc_trusted_median}, mean {hwpx_nc_trusted_mean}. The median goal is missed only "
-    "through this rendering.",
+    "The contact table: extraction renders it as the .md does, a `담당 부서` section of one "
+    'line per row ("담당 부서: 기획조정실 / 책임자 과 장 이하녕 / (044-204-7320)"), but keeps '
+    "the phone number of every row where the .md keeps it on some rows only, and keeps the "
+    "section for 103, 141, 148, 222 and 249, where the .md leaves it out. With the contact "
+    "block left out on both sides the HWPX median is {hwpx_nc_median} (mean {hwpx_nc_mean}); "
+    "excluding the incomplete .md, median {hwpx_nc_trusted_median}, mean "
+    "{hwpx_nc_trusted_mean}.",
+    "The subtitles of the title box (\"- 총 4,165억원 증액 의결 -\"): the release's own summary, "
+    "kept as lines at the start of the text; the .md leaves them out with the cover. Without "
+    "them the HWPX median is {hwpx_ns_median} (mean {hwpx_ns_mean}); without them and the "
+    "contact block, median {hwpx_bare_median} (mean {hwpx_bare_mean}), excluding the "
+    "incomplete .md median {hwpx_bare_trusted_median} (mean {hwpx_bare_trusted_mean}). The "
+    "median goal is missed through these two alone.",
     "Tables the viewer omits although they hold data: 124 (지원 설비 유형), 126 (two 27-row "
     "result tables by 품목), 180 (정량요건 and 이직사유 tables of 참고), 194 and 244 (event "
     "schedules), 228 (company figures), 267 (세부품명 table), 275 (일평균 거래량). They stay: "
@@ -290,8 +309,8 @@ GAPS = [
     "222's ※ note on the Penn Museum; kept as content.",
     "The cover is treated inconsistently by the viewer: it keeps the document-type label in 12 "
     'of 39 releases ("동정자료" in 282 but not in 280, with the same `\\t동정자료\\t` cell '
-    "layout), the whole title box in 278, and drops the lead paragraph of 093. No structural "
-    "rule reproduces that, so the cover stays out as before.",
+    "layout), the whole title box in 278, and drops the lead paragraph of 093. The label and "
+    "the embargo line are cover furniture and stay out; the title is the record's own.",
     "PDF: the PDFs are renderings of the same HWPX (normalised text identical for most), so the "
     "causes above apply; in addition 211 (.md body empty) and 222 (the PDF is a photo "
     "appendix) score near 0, and with the four incomplete .md files these six cost the PDF "
@@ -378,6 +397,36 @@ def _figures(result: dict) -> list[str]:
             result["hwpx_without_contacts_trusted"]["median"],
             "diagnostic",
         ),
+        (
+            "HWPX zips, subtitles left out of ours: mean",
+            result["hwpx_without_summary"]["mean"],
+            "diagnostic",
+        ),
+        (
+            "HWPX zips, subtitles left out of ours: median",
+            result["hwpx_without_summary"]["median"],
+            "diagnostic",
+        ),
+        (
+            "HWPX zips, both left out: mean",
+            result["hwpx_bare"]["mean"],
+            "diagnostic",
+        ),
+        (
+            "HWPX zips, both left out: median",
+            result["hwpx_bare"]["median"],
+            "diagnostic",
+        ),
+        (
+            "… the same excluding incomplete .md: mean",
+            result["hwpx_bare_trusted"]["mean"],
+            "diagnostic",
+        ),
+        (
+            "… the same excluding incomplete .md: median",
+            result["hwpx_bare_trusted"]["median"],
+            "diagnostic",
+        ),
         ("HWPX zips: mean recall of the viewer's text", r["hwpx"], "—"),
         ("HWP 5: mean recall", r["hwp"], "—"),
         ("PDF: mean recall", r["pdf"], "—"),
@@ -400,6 +449,7 @@ def _figures(result: dict) -> list[str]:
 def _gaps(result: dict) -> list[str]:
     k, t = result["kinds"], result["kinds_trusted_md"]
     nc, nct = result["hwpx_without_contacts"], result["hwpx_without_contacts_trusted"]
+    ns, bare, bt = result["hwpx_without_summary"], result["hwpx_bare"], result["hwpx_bare_trusted"]
     missed = (
         k["hwpx"]["mean"] < GOALS["hwpx_mean"]
         or k["hwpx"]["median"] < GOALS["hwpx_median"]
@@ -415,6 +465,12 @@ def _gaps(result: dict) -> list[str]:
         "hwpx_nc_median": f"{nc['median']:.3f}",
         "hwpx_nc_trusted_mean": f"{nct['mean']:.3f}",
         "hwpx_nc_trusted_median": f"{nct['median']:.3f}",
+        "hwpx_ns_mean": f"{ns['mean']:.3f}",
+        "hwpx_ns_median": f"{ns['median']:.3f}",
+        "hwpx_bare_mean": f"{bare['mean']:.3f}",
+        "hwpx_bare_median": f"{bare['median']:.3f}",
+        "hwpx_bare_trusted_mean": f"{bt['mean']:.3f}",
+        "hwpx_bare_trusted_median": f"{bt['median']:.3f}",
         "pdf_mean": f"{k['pdf']['mean']:.3f}",
         "pdf_trusted_mean": f"{t['pdf']['mean']:.3f}",
     }

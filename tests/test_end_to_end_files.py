@@ -112,7 +112,8 @@ def test_show_prints_the_public_corpora_layout(crawled):
     """`kscrape show` gives the ground-truth record's title line, metadata keys, file lines
     (same names, same order) and sections, for every one of the 41 releases; its 첨부파일
     section lists the HWPX and PDF (the viewer's records also list files korea.kr offers that
-    the replica does not serve)."""
+    the replica does not serve). A release has one 담당 부서 section: its body's, where the
+    contact table stands (156754228: before the 붙임 that follows it)."""
     config, _, _ = crawled
     rows = {r["news_id"]: r for r in _rows(config, "select news_id, title, contacts "
                                                    "from releases")}
@@ -126,21 +127,26 @@ def test_show_prints_the_public_corpora_layout(crawled):
         assert _file_lines(ours) == _file_lines(truth)
         sections = [s for s in re.findall(r"^## .+$", ours, flags=re.M) if s in FIXED_SECTIONS]
         assert sections == [s for s in FIXED_SECTIONS if s != "## 담당 부서" or row["contacts"]]
+        if news_id == "156754228":
+            assert ours.index("\n## 담당 부서\n") < ours.index("\n## 붙임 에이치엘홀딩스")
         attached = ours.rsplit("## 첨부파일\n\n", 1)[1].splitlines()
         assert attached == [f"- {line.split('첨부: ', 1)[1]}" for line in _file_lines(truth)]
 
 
 def test_markdown_records_carry_the_documents_tables(crawled):
     """Every release stores a Markdown body; every one of these documents holds at least its
-    contact table, shown as a pipe table or, where cells are merged, an HTML table with spans
-    (156754052's budget table among them)."""
+    contact table, shown as its 담당 부서 section; the data tables as pipe tables or, where
+    cells are merged, HTML tables with spans (156754052's budget table among them)."""
     config, _, _ = crawled
     rows = _rows(config, "select news_id, body_md from releases")
     assert all(r["body_md"] for r in rows)
     pipe = re.compile(r"^\| .* \|\n\|(?: --- \|)+$", flags=re.M)
+    tabled = 0
     for row in rows:
         body = run_cli(config, "show", row["news_id"]).stdout.split("## 본문\n\n", 1)[1]
-        assert pipe.search(body) or "<table>" in body, row["news_id"]
+        assert "\n## 담당 부서\n\n- " in body, row["news_id"]
+        tabled += bool(pipe.search(body) or "<table>" in body)
+    assert tabled == 17
     merged = [r["news_id"] for r in rows if re.search(r"<td (?:row|col)span=", r["body_md"])]
     assert "156754052" in merged
 

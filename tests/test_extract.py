@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from kscrape.errors import ExtractError
 from kscrape.extract import Extraction, best_text, extract, extract_contacts, sniff
+from kscrape.extract.model import Bullets
 
 FIXTURES = Path(__file__).parent / "fixtures" / "attachments"
 
@@ -51,12 +52,6 @@ HWPX_CASES = [
     ),
 ]
 HWP5_CASES = [
-    (
-        "156754125.hwpx",
-        "제3차 공식 협상이 4.12(일)~17(금) 서울에서 개최된다.",
-        ["통상협정협상총괄과", "담당자", "사무관", "김은지", "(044-203-5837)"],
-        ("손호영", "044-203-5830"),
-    ),
     (
         "156754127.hwpx",
         "선정된 13개 국내 유통플랫폼들과 협약식을 갖고",
@@ -287,11 +282,14 @@ def test_contacts_none_in_plain_body() -> None:
 
 
 def test_pdf_cover_at_the_foot_of_page_one_is_dropped() -> None:
-    """A floating cover table pypdf emits after the page-1 body (embargo, label, title) goes."""
+    """The cover (embargo, label, title) goes wherever the page draws it; its subtitles open
+    the text, then the body follows."""
     text = extract(_bytes("156754275.pdf")).text
-    assert text.startswith("문지성 재정경제부 국제경제관리관은")
-    assert "보도시점" not in text
-    assert "범정부적인 협력과 의지 강조" not in text
+    summary, body = text.split("\n\n", 1)
+    assert summary.splitlines()[-1] == ("외환시장 선진화 제도 안착을 위한 범정부적인 협력과 "
+                                        "의지 강조")
+    assert body.startswith("문지성 재정경제부 국제경제관리관은")
+    assert "보도시점" not in text and text.count("범정부적인 협력과 의지 강조") == 1
     assert "노력을 지속하겠다고 언급하였다." in text
 
 
@@ -302,22 +300,34 @@ def test_pdf_embargo_continuation_lines_are_cover_not_body() -> None:
         ("156754228.pdf", "공정거래위원회(위원장 주병기"),
     ]:
         text = extract(_bytes(name)).text
-        assert text.startswith(opening), text[:80]
+        assert _body_after_summary(name).startswith(opening), text[:80]
         assert "조간" not in text
 
 
 def test_pdf_body_after_subtitles_is_kept_even_without_indent() -> None:
     """The first body paragraph survives when it is neither indented nor bulleted."""
     text = extract(_bytes("156754267.pdf")).text
-    assert text.startswith("조달청(청장 백승보)은 공공부문의 디지털 전환을")
-    assert "초기 진입장벽 완화로" not in text
+    body = _body_after_summary("156754267.pdf")
+    assert body.startswith("조달청(청장 백승보)은 공공부문의 디지털 전환을")
+    assert text.count("초기 진입장벽 완화로") == 1
 
 
 def test_pdf_ballot_box_bullet_opens_a_paragraph() -> None:
     """A ☐ bullet starts the body instead of being glued to the subtitle above it."""
     text = extract(_bytes("156754282.pdf")).text
-    assert text.startswith("☐ 홍지선 국토교통부 2차관은 4월 13일 오후")
-    assert "유가보조금 집행현황 점검, 대중교통 활성화 방안 논의" not in text
+    body = _body_after_summary("156754282.pdf")
+    assert body.startswith("☐ 홍지선 국토교통부 2차관은 4월 13일 오후")
+    assert text.split("\n\n", 1)[0].endswith("유가보조금 집행현황 점검, 대중교통 활성화 방안 논의")
+
+
+def _body_after_summary(name: str) -> str:
+    """The text after the title box's subtitles that open it (a Bullets block), if any."""
+    ex = extract(_bytes(name))
+    if not ex.blocks or not isinstance(ex.blocks[0], Bullets):
+        return ex.text
+    summary = "\n".join(ex.blocks[0].items) + "\n\n"
+    assert ex.text.startswith(summary)
+    return ex.text[len(summary):]
 
 
 def test_pdf_repeated_table_header_rows_are_read_once() -> None:

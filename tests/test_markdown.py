@@ -15,7 +15,16 @@ from markdown_it import MarkdownIt
 
 from kscrape.extract import extract, extract_contacts
 from kscrape.extract.markdown import block_markdown, to_markdown, without_empty_rows
-from kscrape.extract.model import MAX_GRID, Cell, Heading, Image, Paragraph, Table
+from kscrape.extract.model import (
+    MAX_GRID,
+    Bullets,
+    Cell,
+    Contacts,
+    Heading,
+    Image,
+    Paragraph,
+    Table,
+)
 from kscrape.extract.plaintext import cell_text, to_text
 from kscrape.extract.pua import PUA_TO_UNICODE, map_pua
 
@@ -89,19 +98,142 @@ def _model_grid(table: Table) -> list[list[tuple[str, int, int]]]:
     return rows
 
 
-def test_contact_table_keeps_its_merged_cells() -> None:
-    """156754124: "담당 기관" and the ministry span 3 rows, "담당자" 2, as OWPML says."""
+def _section(lines: list[str]) -> str:
+    return "## 담당 부서\n\n" + "\n".join(f"- {line}" for line in lines)
+
+
+def test_contact_table_is_the_contact_section_where_it_stands() -> None:
+    """156754124: the contact table, kept whole with its merged cells ("담당 기관" over 3 rows,
+    "담당자" over 2), is the 담당 부서 section before the 참고 box that follows it: one line
+    per row, every cell's text in it, in the Markdown and in the text."""
     ex = _extract("156754124.hwpx")
-    table = _table_with(ex.blocks, "담당 기관")
+    sections = [b for b in ex.blocks if isinstance(b, Contacts)]
+    assert len(sections) == 1 and not _tables([sections[0]])
+    table = sections[0].table
     assert (table.rows, table.cols) == (3, 6)
     assert (_cell(table, "담당 기관").rowspan, _cell(table, "담당자").rowspan) == (3, 2)
-    assert _cell(table, "중소벤처기업부 대외환경대응과").rowspan == 3
-    html = re.search(r"<table><tr><td rowspan=\"3\">담당 기관</td>.*?</table>", ex.markdown)
-    assert html is not None
-    assert _html_grid(html.group(0)) == _model_grid(table)
-    # The text keeps one line per row, so the contacts under the merged cells still parse.
-    people = [(c["name"], c["role"], c["dept"]) for c in extract_contacts(ex.text)]
-    assert ("서지숙", "담당자", "중소벤처기업부 대외환경대응과") in people
+    lines = [
+        "담당 기관: 중소벤처기업부 대외환경대응과 / 책임자 과 장 예우영 / (044-204-7444)",
+        "담당자: 사무관 / 이경규 / (044-204-7438)",
+        "주무관 / 서지숙 / (044-204-7793)",
+    ]
+    assert f"\n\n{_section(lines)}\n\n| 참고 |  | ’26년 탄소중립" in ex.markdown
+    assert "담당 기관</td>" not in ex.markdown and ex.markdown.count("## 담당 부서") == 1
+    assert "\n\n담당 부서\n\n" + "\n".join(lines) + "\n\n참고\t\t’26년" in ex.text
+    assert all(cell_text(c) in "\n".join(lines) for c in table.cells)
+    people = [(c["name"], c["role"], c["dept"], c["phone"]) for c in extract_contacts(ex.text)]
+    assert people == [
+        ("예우영", "책임자", "중소벤처기업부 대외환경대응과", "044-204-7444"),
+        ("이경규", "담당자", "중소벤처기업부 대외환경대응과", "044-204-7438"),
+        ("서지숙", "담당자", "중소벤처기업부 대외환경대응과", "044-204-7793"),
+    ]
+
+
+def test_contact_section_of_ten_rows_keeps_every_phone() -> None:
+    """156754093: a row per person, each department labelling its role, each phone kept (the
+    viewer drops the phone of rows without the "담당 부서" label); its logos follow the list."""
+    ex = _extract("156754093.hwpx")
+    people = [
+        ("기획조정실", "책임자", "과 장", "신지혜", "1401"),
+        ("기획재정담당관", "담당자", "사무관", "서민호", "1411"),
+        ("지방재정경제실", "책임자", "과 장", "김수경", "3702"),
+        ("재정정책과", "담당자", "서기관", "강민철", "3703"),
+        ("지방재정경제실", "책임자", "과 장", "지용구", "3751"),
+        ("교부세과", "담당자", "사무관", "권순현", "3754"),
+        ("자치혁신실", "책임자", "과 장", "염성욱", "3211"),
+        ("사회연대경제지원과", "담당자", "사무관", "이재우", "3212"),
+        ("햇빛소득마을추진단", "책임자", "과 장", "고현덕", "6842"),
+        ("지원총괄과", "담당자", "서기관", "정재형", "6843"),
+    ]
+    lines = [f"{dept}: {role} / {title} {name} / (044-205-{phone})"
+             for dept, role, title, name, phone in people]
+    lines[0] = "담당 부서: 기획조정실 / 책임자 과 장 신지혜 / (044-205-1401)"
+    assert f"{_section(lines)}\n\n![](image2.jpg)\n\n![](image3.jpg)" in ex.markdown
+    parsed = [(c["dept"], c["role"], c["name"], c["phone"]) for c in extract_contacts(ex.text)]
+    assert parsed == [(d, r, n, f"044-205-{p}") for d, r, _, n, p in people]
+
+
+def test_hwp5_contact_table_is_the_contact_section_too() -> None:
+    """156754125 (HWP 5): the merged "담당 부서" cell's table gives the same lines, after the
+    body."""
+    ex = _extract("156754125.hwpx")
+    assert ex.format == "hwp"
+    sentence = "제3차 공식 협상이 4.12(일)~17(금) 서울에서 개최된다."
+    assert "".join(sentence.split()) in "".join(ex.text.split("\n\n담당 부서\n\n")[0].split())
+    assert _section([
+        "담당 부서: 통상협정교섭관 / 책임자 과 장 손호영 / (044-203-5830)",
+        "통상협정협상총괄과: 담당자 / 사무관 김은지 / (044-203-5837)",
+    ]) in ex.markdown
+    assert [c["name"] for c in extract_contacts(ex.text)] == ["손호영", "김은지"]
+
+
+def test_a_table_naming_a_contact_column_stays_a_table() -> None:
+    """156754133's budget table has a "담당자 현황" column of phone numbers: it is data, and
+    stays the table it is; only its contact table becomes the section."""
+    ex = _extract("156754133.hwpx")
+    assert "<td>담당자 현황</td>" in ex.markdown
+    assert [b.table.rows for b in ex.blocks if isinstance(b, Contacts)] == [4]
+
+
+@pytest.mark.parametrize(
+    ("name", "items"),
+    [
+        ("156754098.hwpx", [
+            "14일부터 시민 체감형 스마트도시 솔루션 공모… 2곳 선정해 최대 10억 원 지원",
+            "교통혼잡·환경관리 등 생활 밀착형 서비스 개발에 국비 1:1 매칭 지원",
+            "개발된 솔루션은 오픈소스로 공개, 전국 어느 도시든 공동 활용 가능",
+        ]),
+        # a subtitle wrapped onto two lines, framed by dashes
+        ("156754211.hwpx", [
+            "2026. 4. 13.(월) 경력법조인 출신 신임검사 임용 대상자 총 48명의 명단을 공개",
+        ]),
+        # a dash line under the title in the title's own row; subtitles without dashes
+        ("156754278.hwpx", [
+            "농림축산식품부 장관, 추경 반영 면세유 유가연동 보조금 대상 시설농가 및 "
+            "농기계 현장 방문",
+            "시설농가와 농기계 면세유 유가연동보조금 623억원 추경 반영",
+            "시설농가 등 현장 애로사항 청취 및 농가 경영안정 위한 노력 지속",
+        ]),
+        ("156754249.hwpx", [
+            "5일간 국제통화기금(IMF) 대표단과의 협력회의 통해 선진 세원관리 및 인공지능(AI)혁신 "
+            "방안 공유",
+            "인공지능(AI)·빅데이터 등 6개 분야 공동회의 ··· 인공지능(AI) 기술 활용 "
+            "탈세방지·세수 증대 논의",
+        ]),
+        # the note row under an open subtitle is an item of its own
+        ("156754143.hwpx", [
+            "국민권익위, 2026년 윤리경영 자율준수 프로그램 지원 사업 신청 시작…오늘(13일)부터 "
+            "5월 4일까지 접수",
+            "사업 선정 기관‧기업에 대한 전문가 진단 및 우수 성과기관 포상 실시",
+            "【관련 국정과제】 16. 국민권익을 실현하는 반부패 개혁",
+        ]),
+        ("156754148.hwpx", []),
+    ],
+)
+def test_subtitles_of_the_title_box_open_the_body(name: str, items: list[str]) -> None:
+    """The title box goes with the cover, but its subtitles are the release's own summary: a
+    list at the start of the Markdown and lines at the start of the text; the title, the
+    release-type label and the embargo line stay out."""
+    ex = _extract(name)
+    summary = [b for b in ex.blocks if isinstance(b, Bullets)]
+    assert [list(b.items) for b in summary] == ([items] if items else [])
+    if items:
+        assert ex.blocks[0] == summary[0]
+        assert ex.text.startswith("\n".join(items) + "\n\n")
+        assert [li.strip() for li in re.findall(r"<li>(.*?)</li>", MD.render(ex.markdown))][
+            : len(items)] == items
+    assert "보도시점" not in ex.text and "보도자료" not in ex.text.split("\n\n", 1)[0]
+
+
+def test_attachment_label_box_is_a_heading() -> None:
+    """A "붙임" label box opens an attachment, as the "붙임 …" line does: it is a heading;
+    a "참고" box stays the table it is."""
+    ex = _extract("156754182.hwpx")
+    headings = [b.text for b in ex.blocks if isinstance(b, Heading)]
+    assert "붙임1 ’26년 공공기관 개인정보 보호수준 평가 개요" in headings
+    assert "붙임2 ’26년 공공기관 개인정보 보호수준 평가 대상기관" in headings
+    assert "\n## 붙임1 ’26년 공공기관 개인정보 보호수준 평가 개요\n" in ex.markdown
+    assert "| 참고 |  | ’26년 탄소중립" in _extract("156754124.hwpx").markdown
 
 
 def test_hwp5_cells_carry_spans_from_their_list_headers() -> None:
@@ -159,6 +291,24 @@ def test_nested_table_stays_inside_its_cell() -> None:
         "<td>총액<table><tr><td>세부항목</td><td>100억원</td></tr></table></td>" in ex.markdown
     )
     assert "예산\t총액 세부항목 100억원" in ex.text.split("\n")
+
+
+def test_contact_table_is_told_from_a_table_of_people_by_its_rows() -> None:
+    """A row labelled 담당 부서 (or naming a role) with a phone after it makes a contact table;
+    a roster whose header names a 담당자 column, phones only in the rows below, stays a table."""
+    contact = _tbl(1, 4, _tc(0, 0, _p("담당 부서")) + _tc(0, 1, _p("기획조정실"))
+                   + _tc(0, 2, _p("과장 홍길동")) + _tc(0, 3, _p("044-123-4567")))
+    roster = _tbl(
+        2, 3,
+        _tc(0, 0, _p("사업명")) + _tc(0, 1, _p("담당자")) + _tc(0, 2, _p("연락처")),
+        _tc(1, 0, _p("수출바우처")) + _tc(1, 1, _p("김철수")) + _tc(1, 2, _p("044-204-7463")),
+    )
+    ex = extract(_hwpx(_p("본문 문장이다.") + roster + contact))
+    assert [type(b).__name__ for b in ex.blocks] == ["Paragraph", "Table", "Contacts"]
+    assert ex.markdown.endswith(
+        "| 사업명 | 담당자 | 연락처 |\n| --- | --- | --- |\n| 수출바우처 | 김철수 | 044-204-7463 |"
+        "\n\n## 담당 부서\n\n- 담당 부서: 기획조정실 / 과장 홍길동 / 044-123-4567"
+    )
 
 
 def test_hostile_cell_spans_stay_within_a_bounded_grid() -> None:
@@ -255,7 +405,7 @@ def test_note_box_is_opened_into_paragraphs_not_a_heading() -> None:
     assert any(
         isinstance(b, Paragraph) and b.text.startswith("☞ (신청기간) `26년 연중") for b in ex.blocks
     )
-    assert ex.markdown.startswith("4월 10일, 국회 본회의에서 2026년도 제1회 추가경정예산이")
+    assert ex.markdown.startswith("- 총 4,165억원 증액 의결\n\n4월 10일, 국회 본회의에서 2026년도")
 
 
 def test_pictures_are_placeholders_naming_the_image() -> None:
@@ -278,9 +428,13 @@ def test_markdown_parses_back_to_the_same_tables_and_headings(name: str) -> None
     headings = [
         tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"
     ]
-    model_headings = [b.text for b in ex.blocks if isinstance(b, Heading)]
+    model_headings = [
+        b.text if isinstance(b, Heading) else "담당 부서"
+        for b in ex.blocks
+        if isinstance(b, Heading | Contacts)
+    ]
     assert [_unescaped(h) for h in headings] == model_headings
-    pipe_rows: list[list[str]] = []
+    pipe_rows: list[list[str]] | None = None
     parsed_tables: list[list[list[str]]] = []
     for t in tokens:
         if t.type == "table_open":
@@ -290,8 +444,9 @@ def test_markdown_parses_back_to_the_same_tables_and_headings(name: str) -> None
         elif t.type == "inline" and pipe_rows is not None and t.level >= 3:
             content = re.sub(r"!\[\]\([^)]*\)|<br>", " ", t.content)
             pipe_rows[-1].append(_unescaped(" ".join(content.split())))
-        elif t.type == "table_close":
+        elif t.type == "table_close" and pipe_rows is not None:
             parsed_tables.append(pipe_rows)
+            pipe_rows = None
     html_tables = [
         _html_grid(t.content) for t in tokens if t.type == "html_block" and "<table>" in t.content
     ]
@@ -331,8 +486,15 @@ def test_escaped_text_renders_as_written() -> None:
         Paragraph("1. 곡류(미곡, 맥류)"),
         Paragraph("사업비*를 지원(4.13~5.6, 5월~11월)한다."),
         Paragraph("<KOSIS> 통계와 [참고](자료) 비교"),
+        Paragraph("사절단)*을 파견하여 FIDAE(칠레)** 참석"),
+        Paragraph("** (FIDAE) 칠레 항공우주국제전시회"),
+        Paragraph("대상*이 아닌 기업 중 협력 중소기업*"),
     ]
-    html = MD.render(to_markdown(blocks))
+    markdown = to_markdown(blocks)
+    # Marks that no renderer could pair stay unescaped; a pair that could form is escaped.
+    assert "사업비*를" in markdown and "\n\n** (FIDAE)" in markdown
+    assert "사절단)\\*을" in markdown and "대상\\*이" in markdown
+    html = MD.render(markdown)
     texts = [re.sub(r"<[^>]+>", "", line) for line in html.strip().split("\n")]
     assert [html_lib.unescape(t) for t in texts] == [b.text for b in blocks]
 

@@ -16,7 +16,7 @@ from pypdf import PdfWriter
 from rapidfuzz.distance import LCSseq
 
 from kscrape.extract import Extraction, extract, extract_contacts
-from kscrape.extract.model import Block, Cell, Footnote, Heading, Paragraph, Table
+from kscrape.extract.model import Block, Bullets, Cell, Footnote, Heading, Paragraph, Table
 from kscrape.extract.pdf import pdf_blocks
 from kscrape.extract.pdf_words import WRAP, Words
 from kscrape.extract.plaintext import cell_text
@@ -30,6 +30,11 @@ def _extract(news_id: str) -> Extraction:
     ex = extract((FIXTURES / f"{news_id}.pdf").read_bytes())
     assert (ex.format, ex.status) == ("pdf", "ok"), ex.detail
     return ex
+
+
+@cache
+def _extract_hwpx(news_id: str) -> Extraction:
+    return extract((FIXTURES / f"{news_id}.hwpx").read_bytes())
 
 
 def _tables(blocks: tuple[Block, ...] | list[Block]) -> list[Table]:
@@ -234,15 +239,16 @@ def test_two_pages_printed_on_one_landscape_sheet_read_left_page_first() -> None
 
 
 def test_section_titles_are_headings() -> None:
-    """Titles in a larger or headline face and boxed titles are headings; a label beside a
-    title ("붙임1 | …") is a row of two cells, as korea.kr's viewer and the HWPX show it."""
+    """Titles in a larger or headline face and boxed titles are headings; a "붙임" label box
+    beside its title opens an attachment and is a heading too, as in the HWPX."""
     heads = [b.text for b in _extract("156754052").blocks if isinstance(b, Heading)]
     assert "고용노동부 2026년 제1회 추경 예산 주요내용" in heads
     assert "Ⅰ. 총지출" in heads
     assert "체불‧저소득근로자 등 생활안정지원 (+1,215억)" in heads
     assert "ㅇ" not in "".join(h[:1] for h in heads)
-    labelled = [t for t in _tables(_extract("156754182").blocks) if t.rows == 1]
-    assert _row(labelled[0], 0) == ["붙임1", "’26년 공공기관 개인정보 보호수준 평가 개요"]
+    attached = [b.text for b in _extract("156754182").blocks if isinstance(b, Heading)]
+    assert attached[0] == "붙임1 ’26년 공공기관 개인정보 보호수준 평가 개요"
+    assert "붙임2 ’26년 공공기관 개인정보 보호수준 평가 대상기관" in attached
     markdown = _extract("156754148").markdown
     assert "\n## 지식재산처 기획조정관 약력\n" in markdown
 
@@ -383,3 +389,14 @@ def test_pdf_in_latin_text_only_is_garbled_not_ok() -> None:
     """A Korean release whose text is all Latin letters is not trusted as a body."""
     ex = extract(_pdf(_text(50, 80, "Nothing here is Hangul at all, only Latin words.")))
     assert (ex.status, ex.text) == ("garbled", "")
+
+
+@pytest.mark.parametrize("news_id", ["156754098", "156754211", "156754249", "156754180"])
+def test_subtitles_of_the_title_box_open_the_body_as_in_the_hwpx(news_id: str) -> None:
+    """The cover goes, its subtitles stay: the same list items as the HWPX of the release,
+    with the document's own line breaks settled (no break mark left in the text)."""
+    pdf, hwpx = _extract(news_id), _extract_hwpx(news_id)
+    ours = [b.items for b in pdf.blocks if isinstance(b, Bullets)]
+    assert ours and ours == [b.items for b in hwpx.blocks if isinstance(b, Bullets)]
+    assert pdf.blocks[0] == Bullets(ours[0])
+    assert "\x00" not in pdf.text and "보도시점" not in pdf.text

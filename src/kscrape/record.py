@@ -3,13 +3,16 @@
 The Markdown layout is the one the public Markdown corpora of korea.kr releases use (e.g. the
 GovPress corpus): `# title`, a metadata list (출처, 부처, 게시 시각, 원문 URL, one `HWPX 첨부:` /
 `PDF 첨부:` line per file), then `## 본문`, `## 담당 부서` (only when there are contacts) and
-`## 첨부파일` (only when there are files). Tools that read those corpora read ours. Rows come
-from the store (`read_record`); rendering does no I/O.
+`## 첨부파일` (only when there are files). A body rendered from an attachment holds its own
+담당 부서 section where the contact table stands; the record adds one from the parsed contacts
+only when the body has none (text from the list page). Tools that read those corpora read ours.
+Rows come from the store (`read_record`); rendering does no I/O.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
 SOURCE = "대한민국 정책브리핑 보도자료"
 LICENCE = "공공누리 제1유형 (KOGL type 1), 출처: 대한민국 정책브리핑"
 KIND_LABEL = {"hwpx": "HWPX", "hwp": "HWP", "pdf": "PDF"}
+_CONTACTS_SECTION_RE = re.compile(r"^## 담당 부서[ \t]*$", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,14 @@ class Record:
         """The structured body when an attachment gave one, else the plain text as it is."""
         return self.release.get("body_md") or self.release.get("body") or ""
 
+    @property
+    def listed_contacts(self) -> list[dict[str, str]]:
+        """The contacts the record lists after the body: none when the body has its own
+        담당 부서 section."""
+        if _CONTACTS_SECTION_RE.search(self.release.get("body_md") or ""):
+            return []
+        return self.contacts
+
 
 def read_record(store: Store, news_id: str) -> Record | None:
     """The stored release with its attachments (in the site's order), or None."""
@@ -55,9 +67,9 @@ def to_markdown(record: Record) -> str:
              f"- 게시 시각: {r.get('published_at') or r['date']}", f"- 원문 URL: {r['url']}"]
     lines += [f"- {file_label(att)} 첨부: {att['name']}" for att in record.attachments]
     lines += ["", "## 본문", "", record.body_markdown.strip() or "(본문 없음)"]
-    if record.contacts:
+    if record.listed_contacts:
         lines += ["", "## 담당 부서", ""]
-        lines += [f"- {contact_line(c)}" for c in record.contacts]
+        lines += [f"- {contact_line(c)}" for c in record.listed_contacts]
     if record.attachments:
         lines += ["", "## 첨부파일", ""]
         lines += [f"- {att['name']}" for att in record.attachments]
@@ -68,8 +80,8 @@ def to_text(record: Record) -> str:
     r = record.release
     head = [r["title"], f"{r['ministry']} · {r.get('published_at') or r['date']} · {r['url']}"]
     parts = ["\n".join(head), r.get("body") or ""]
-    if record.contacts:
-        parts.append("\n".join(contact_line(c) for c in record.contacts))
+    if record.listed_contacts:
+        parts.append("\n".join(contact_line(c) for c in record.listed_contacts))
     if record.attachments:
         parts.append("\n".join(f"첨부: {att['name']}" for att in record.attachments))
     return "\n\n".join(p for p in parts if p.strip()) + "\n"

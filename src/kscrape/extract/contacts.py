@@ -13,7 +13,9 @@ _EMAIL_RE = re.compile(r"\(?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)\)?")
 _ROLE_RE = re.compile(r"^(책\s*임\s*자|담\s*당\s*자|문\s*의)$")
 _LABEL_RE = re.compile(r"담\s*당\s*(?:부\s*서|기\s*관)\s*:?\s*|문\s*의\s*처\s*:?\s*")
 _GLUED_ROLE_RE = re.compile(r"(?<=[가-힣])(책임자|담당자)(?=\s)")
-_DEPT_RE = re.compile(r"(?:과|실|관|국|팀|부|청|원|처|단|소|센터|TF|위원회|본부|공단|재단)$")
+_PART_SEP_RE = re.compile(r"\s/\s|(?<=\S):(?=\s)")  # "담당 부서: 기획조정실 / 책임자 …"
+# A department has a name before its suffix: "팀" alone is half of the title "팀 장".
+_DEPT_RE = re.compile(r"\S(?:과|실|관|국|팀|부|청|원|처|단|소|센터|TF|위원회|본부|공단|재단)$")
 _NAME_RE = re.compile(r"^[가-힣]{2,5}$|^[A-Za-z][A-Za-z .'-]{1,40}$")
 CONTACT_MAX_CHARS = 160
 
@@ -29,9 +31,10 @@ class _ContactState:
 def extract_contacts(text: str) -> list[dict[str, str]]:
     """Contacts from the 담당 부서 / 책임자 / 담당자 block of a release.
 
-    Works on table rows (tab-separated cells) and on the flowed lines a PDF gives: each
-    contact ends at its phone number (or e-mail), role and department carry over from the
-    row above when a merged cell leaves them out.
+    Works on table rows (tab-separated cells), on the lines of a 담당 부서 section ("담당 부서:
+    기획조정실 / 책임자 과장 이하녕 / (044-204-7320)") and on the flowed lines a PDF gives:
+    each contact ends at its phone number (or e-mail), role and department carry over from
+    the row above when a merged cell leaves them out.
     """
     contacts: list[dict[str, str]] = []
     for block in text.split("\n\n"):
@@ -62,8 +65,12 @@ def _contact_segments(block: str) -> Iterator[str]:
 
 
 def _unglued(block: str) -> list[str]:
-    """Lines of a block, with a role word split off the word a PDF line join glued it to."""
-    return [ln if "\t" in ln else _GLUED_ROLE_RE.sub(r" \1", ln) for ln in block.split("\n")]
+    """Lines of a block as cells or words: a section line's ":" and "/" between its parts
+    go, and a role word is split off the word a PDF line join glued it to."""
+    return [
+        ln if "\t" in ln else _GLUED_ROLE_RE.sub(r" \1", _PART_SEP_RE.sub(" ", ln))
+        for ln in block.split("\n")
+    ]
 
 
 def _contact_ends(line: str) -> list[re.Match[str]]:

@@ -7,25 +7,41 @@
 - Any other table is one line of HTML: `<table><tr><td rowspan="3">…</td>…</tr>…</table>`, so
   merged cells keep their grid and a nested table stays inside its cell.
 - An image is a placeholder naming the picture: `![caption](image1.jpg)`.
+- The title box's subtitles are a bullet list; the contact table is the `## 담당 부서` section,
+  a bullet list of one line per row, then any picture the table held.
 
-Text is escaped where Markdown would otherwise change it: a leading `-`, `+`, `#`, `>` or
-`1.` stays literal (a Korean list marker is text, not Markdown list syntax); `*`, `~` and
-backticks never pair into emphasis, strikethrough or code ("감축설비* … 대상*", "4.13~5.6"),
-`<` before a letter never opens an HTML tag, and `](` never closes a link.
+Text is escaped where Markdown would otherwise change it, and only there: a leading `-`, `+`,
+`#`, `>` or `1.` stays literal (a Korean list marker is text, not Markdown list syntax); `*`
+and `~` are escaped only in text where one of them could open emphasis or strikethrough and a
+later one close it (CommonMark's flanking rules: "감축설비* … 대상*" stays as it is,
+"사절단)*을 … (칠레)** 참석" does not), backticks where two could make a code span; `<`
+before a letter never opens an HTML tag, and `](` never closes a link.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
 from html import escape
 
-from kscrape.extract.model import Block, Cell, Footnote, Heading, Image, Paragraph, Table
-from kscrape.extract.plaintext import has_text, rows_of
+from kscrape.extract.model import (
+    Block,
+    Bullets,
+    Cell,
+    Contacts,
+    Footnote,
+    Heading,
+    Image,
+    Paragraph,
+    Table,
+)
+from kscrape.extract.plaintext import CONTACTS_TITLE, contact_lines, has_text, rows_of
 
 _INLINE_RE = re.compile(r"(\\(?=[!-/:-@\[-`{-~])|\](?=[(\[]))|<(?=[A-Za-z/!?])")
-_PAIRED = "*~`"  # emphasis, strikethrough, code: they need two marks to do anything
+_FLANKED = "*~"  # emphasis, strikethrough: an opening mark, then a closing one
+_PAIR_RUNS = {mark: re.compile(re.escape(mark) + "+") for mark in _FLANKED}
 _LEADING_RE = re.compile(
     r"^(?:([-+*](?=\s|$)|#{1,6}(?=\s|$)|>|_(?=[\s_]*$)|-(?=[\s-]*$)|\[(?=[^\]]*\]:))"
     r"|(\d{1,9})([.)])(?=\s|$))"
@@ -48,20 +64,68 @@ def block_markdown(block: Block) -> str:
         return image(block)
     if isinstance(block, Table):
         return table(block) if has_text(block) or _has_image(block) else ""
+    if isinstance(block, Bullets):
+        return bullets(block.items)
+    if isinstance(block, Contacts):
+        return contacts(block.table)
     return ""
+
+
+def bullets(items: Iterable[str]) -> str:
+    """A tight bullet list; an item's own leading `-`, `#`, `1.` … stays text."""
+    return "\n".join(f"- {paragraph(item)}" for item in items)
+
+
+def contacts(tbl: Table) -> str:
+    """The 담당 부서 section: its heading, a line per row, then the pictures the table held."""
+    lines = contact_lines(tbl)
+    if not lines:
+        return table(tbl) if _has_image(tbl) else ""
+    parts = [f"## {CONTACTS_TITLE}", bullets(lines)]
+    parts += [image(img) for img in _images(tbl)]
+    return "\n\n".join(parts)
 
 
 def inline(text: str) -> str:
     """Text with the characters that would start Markdown inline syntax escaped.
 
-    `*`, `~` and backticks act only in pairs, so a lone one ("감축설비*", "4.13~5.6") stays
-    as it is and only text holding two or more of a kind has them escaped.
+    `*`, `~` and backticks act only in pairs: a lone one ("4.13~5.6") stays as it is, and
+    so do marks no two of which can pair ("감축설비* … 대상*": neither can open).
     """
     out = _INLINE_RE.sub(lambda m: "\\" + (m.group(1) or "<"), text)
-    for mark in _PAIRED:
-        if out.count(mark) > 1:
+    for mark in _FLANKED:
+        if out.count(mark) > 1 and _may_pair(out, mark):
             out = out.replace(mark, "\\" + mark)
+    if out.count("`") > 1:
+        out = out.replace("`", "\\`")
     return out
+
+
+def _may_pair(text: str, mark: str) -> bool:
+    """Whether a run of `mark` that can open comes before one that can close.
+
+    Flanking as CommonMark defines it, under both its older (P) and newer (P and S) sense of
+    "punctuation", so whichever a renderer follows, no pair it could make is left unescaped.
+    """
+    runs = [(m.start(), m.end()) for m in _PAIR_RUNS[mark].finditer(text)]
+    for symbols in (False, True):
+        opened = False
+        for start, end in runs:
+            before = text[start - 1] if start else " "
+            after = text[end] if end < len(text) else " "
+            p_before, p_after = _punct(before, symbols), _punct(after, symbols)
+            if opened and not before.isspace() and (not p_before or after.isspace() or p_after):
+                return True
+            if not after.isspace() and (not p_after or before.isspace() or p_before):
+                opened = True
+    return False
+
+
+def _punct(char: str, symbols: bool) -> bool:
+    if char.isascii():
+        return not char.isalnum() and not char.isspace()
+    category = unicodedata.category(char)
+    return category[0] == "P" or (symbols and category[0] == "S")
 
 
 def paragraph(text: str) -> str:
@@ -185,6 +249,17 @@ def _html_cell(cell: Cell) -> str:
             html += ("<br>" if inline_before else "") + part
             inline_before = True
     return f"<td{attrs}>{html}</td>"
+
+
+def _images(tbl: Table) -> list[Image]:
+    out: list[Image] = []
+    for cell in sorted(tbl.cells, key=lambda c: (c.row, c.col)):
+        for b in cell.blocks:
+            if isinstance(b, Image):
+                out.append(b)
+            elif isinstance(b, Table):
+                out.extend(_images(b))
+    return out
 
 
 def _has_image(tbl: Table) -> bool:

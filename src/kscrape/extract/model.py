@@ -77,4 +77,24 @@ class Table:
     cols: int
 
 
-Block = Heading | Paragraph | Table | Footnote | Image
+@dataclass(frozen=True, slots=True)
+class Bullets:
+    """A tight list of short lines: the subtitles of a release's title box.
+
+    The items are the lines without the dashes that frame them in the document
+    ("- 총 4,165억원 증액 의결 -" gives "총 4,165억원 증액 의결").
+    """
+
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Contacts:
+    """The press-contact table (담당 부서, 책임자, 담당자, phone numbers): the release's
+    담당 부서 section, at the place the table stands. The table is kept whole; it is rendered
+    one line per row (kscrape.extract.plaintext.contact_lines)."""
+
+    table: Table
+
+
+Block = Heading | Paragraph | Table | Footnote | Image | Bullets | Contacts

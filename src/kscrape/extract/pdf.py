@@ -34,9 +34,10 @@ def pdf_blocks(data: bytes) -> list[model.Block]:
     right = _text_right(pages)
     laid = drop_furniture([page_pieces(p, right.get((p.width, p.column))) for p in pages], pages)
     first = next((k for k, pieces in enumerate(laid) if pieces), None)
+    summary: list[str] = []
     if first is not None:
-        laid[first] = drop_cover(laid[first])
-    return document_blocks(laid)
+        laid[first], summary = drop_cover(laid[first])
+    return document_blocks(laid, summary)
 
 
 def _text_right(pages: list[PageContent]) -> dict[tuple[float, int], float]:

@@ -3,8 +3,8 @@
 The cover of a release is the top of its first page: the document-type label box ("보도자료",
 with the ministry logo), the embargo line ("보도시점 …" and its date lines) and the title box
 (title and "- subtitle -" lines). korea.kr shows the title apart, so the cover goes, except
-a contact table set up there. Page numbers ("- 3 -") and lines repeated at the top or foot
-of several pages go too.
+a contact table set up there and the subtitles, which open the body as a list. Page numbers
+("- 3 -") and lines repeated at the top or foot of several pages go too.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from kscrape.extract.blocks import CONTACT_RE, MASTHEAD_RE
+from kscrape.extract.layout import summary_items
 from kscrape.extract.pdf_layout import PicturePiece, Piece, TablePiece
 from kscrape.extract.pdf_page import PageContent
 from kscrape.extract.pdf_paragraphs import Para
@@ -82,20 +83,41 @@ def _digitless(text: str) -> str:
     return re.sub(r"\d+", "#", "".join(text.split()))
 
 
-def drop_cover(pieces: list[Piece]) -> list[Piece]:
-    """The first page without its cover; unchanged when no label or embargo line opens it."""
+def drop_cover(pieces: list[Piece]) -> tuple[list[Piece], list[str]]:
+    """The first page without its cover, and the title box's subtitles as list items.
+
+    The label, the embargo line and the title go (the record prints the title); the
+    subtitles are the release's own summary and stay. Unchanged, with no subtitles, when no
+    label or embargo line opens the page.
+    """
     last = -1
     for i, piece in enumerate(pieces[:COVER_SCAN]):
         if _cover_kind(piece):
             last = i
     if last < 0:
-        return pieces
-    end = last + 1
-    while end < len(pieces) and _embargo_more(pieces[end]):
-        end += 1
-    end = _title_end(pieces, end)
+        return pieces, []
+    start = last + 1
+    while start < len(pieces) and _embargo_more(pieces[start]):
+        start += 1
+    end = _title_end(pieces, start)
     kept = [p for p in pieces[:end] if isinstance(p, TablePiece) and _is_contact(p)]
-    return kept + pieces[end:]
+    return kept + pieces[end:], _subtitles(pieces[start:end])
+
+
+def _subtitles(title: Sequence[Piece]) -> list[str]:
+    """The lines of the title region from its first subtitle (a line opening with a dash or
+    a 【…】 note) on, in reading order, as list items (`layout.summary_items`)."""
+    texts = [p.text.strip() for piece in title for p in _paras(piece)]
+    first = next((k for k, t in enumerate(texts) if t.startswith(_DASHES)), len(texts))
+    return summary_items([t for t in texts[first:] if t])
+
+
+def _paras(piece: Piece) -> list[Para]:
+    if isinstance(piece, Para):
+        return [piece]
+    if isinstance(piece, TablePiece):
+        return [p for c in piece.cells for inner in c.pieces for p in _paras(inner)]
+    return []
 
 
 def _cover_kind(piece: Piece) -> str:

@@ -16,7 +16,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from kscrape.extract.layout import depth_of
-from kscrape.extract.model import Block, Cell, Footnote, Heading, Image, Paragraph, Table
+from kscrape.extract.model import (
+    Block,
+    Bullets,
+    Cell,
+    Footnote,
+    Heading,
+    Image,
+    Paragraph,
+    Table,
+)
 from kscrape.extract.pdf_grid import Grid, GridCell
 from kscrape.extract.pdf_layout import CellPiece, PicturePiece, Piece, TablePiece
 from kscrape.extract.pdf_notes import NotePiece
@@ -33,12 +42,14 @@ BOX_ROW_GAP = 40.0
 _LABEL_RE = re.compile(r"^(?:참\s*고|붙\s*임|별\s*첨|첨\s*부)\s*\d{0,2}$")
 
 
-def document_blocks(pages: Sequence[Sequence[Piece]]) -> list[Block]:
-    """Model blocks of a whole document from its pages' pieces (furniture already gone)."""
+def document_blocks(pages: Sequence[Sequence[Piece]], summary: Sequence[str] = ()) -> list[Block]:
+    """Model blocks of a whole document from its pages' pieces (furniture already gone);
+    `summary`, the title box's subtitles, opens it as a list."""
     pieces = _joined(pages)
-    pieces = _settled(pieces, Words(_texts(pieces)))
+    words = Words([*_texts(pieces), *summary])
+    pieces = _settled(pieces, words)
     body = _body_size(pieces)
-    out: list[Block] = []
+    out: list[Block] = [Bullets(tuple(words.resolve(s) for s in summary))] if summary else []
     for piece in _unframed(_boxes_in_rows(pieces)):
         block = _top_block(piece, body)
         if block is not None:
