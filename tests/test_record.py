@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from kscrape.extract import extract, extract_contacts
-from kscrape.record import Record, to_markdown, to_text
+from kscrape.record import Record, posted_at, to_markdown, to_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "attachments"
 SECTION = re.compile(r"^## 담당 부서$", re.M)
@@ -49,3 +49,12 @@ def test_body_without_a_contact_section_gets_the_parsed_contacts() -> None:
     assert len(SECTION.findall(shown)) == 1
     assert shown.endswith("## 담당 부서\n\n- 기획조정실 / 책임자 과장 이하녕 / 044-204-7320\n")
     assert to_text(record).endswith("\n\n기획조정실 / 책임자 과장 이하녕 / 044-204-7320\n")
+
+
+def test_posting_time_is_written_as_the_corpora_write_it() -> None:
+    """게시 시각 reads "MM/DD/YYYY HH:MM:SS" in Korean time, as korea.kr and the public corpora
+    write it; a release known only by its day shows the day."""
+    row = _row("156754093", "본문", None)
+    assert posted_at(row) == "04/10/2026 09:00:00"
+    assert "\n- 게시 시각: 04/10/2026 09:00:00\n" in to_markdown(Record(row))
+    assert posted_at({**row, "published_at": None}) == "04/10/2026"

@@ -64,7 +64,7 @@ def read_record(store: Store, news_id: str) -> Record | None:
 def to_markdown(record: Record) -> str:
     r = record.release
     lines = [f"# {r['title']}", "", f"- 출처: {SOURCE}", f"- 부처: {r['ministry']}",
-             f"- 게시 시각: {r.get('published_at') or r['date']}", f"- 원문 URL: {r['url']}"]
+             f"- 게시 시각: {posted_at(r)}", f"- 원문 URL: {r['url']}"]
     lines += [f"- {file_label(att)} 첨부: {att['name']}" for att in record.attachments]
     lines += ["", "## 본문", "", record.body_markdown.strip() or "(본문 없음)"]
     if record.listed_contacts:
@@ -74,6 +74,15 @@ def to_markdown(record: Record) -> str:
         lines += ["", "## 첨부파일", ""]
         lines += [f"- {att['name']}" for att in record.attachments]
     return "\n".join(lines) + "\n"
+
+
+def posted_at(release: dict[str, Any]) -> str:
+    """When the release was posted, written as korea.kr writes it and the public corpora
+    copy it: "04/12/2026 10:30:00", Korean time (only the date when the time is unknown).
+    JSON and front matter keep the ISO 8601 form."""
+    stamp = release.get("published_at") or release["date"]
+    day = f"{stamp[5:7]}/{stamp[8:10]}/{stamp[:4]}"
+    return f"{day} {stamp[11:19]}" if len(stamp) >= 19 else day
 
 
 def to_text(record: Record) -> str:
