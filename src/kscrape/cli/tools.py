@@ -92,37 +92,57 @@ def replica(host: str, port: int, corpus: str | None, files: str | None,
 
 
 @click.command()
-@click.option("--since", default="2023-06-26", show_default=True)
-@click.option("--until", default="2023-06-30", show_default=True)
+@click.option("--since", default=None, help="First day (default 2023-06-26; with --files, the "
+              "folder's first day).")
+@click.option("--until", default=None, help="Last day (default 2023-06-30; with --files, the "
+              "folder's last day).")
 @ministry_option
-@click.option("--depth", type=click.Choice(DEPTHS), default="auto", show_default=True)
+@click.option("--depth", type=click.Choice(DEPTHS), default=None,
+              help="Default auto; with --files, files.")
+@click.option("--files", type=click.Path(exists=True, file_okay=False), default=None,
+              metavar="DIR", help="Crawl a replica serving these real attachments (as "
+              "`replica --files`), and show one release as a document.")
 @click.option("--demo-db", default="data/demo.db", show_default=True,
               help="The demo's own database (your archive is not touched).")
 @click.pass_context
-def demo(ctx: click.Context, since: str, until: str, ministries: tuple[str, ...], depth: str,
-         demo_db: str) -> None:
+def demo(ctx: click.Context, since: str | None, until: str | None, ministries: tuple[str, ...],
+         depth: str | None, files: str | None, demo_db: str) -> None:
     """Run the real crawler against the bundled korea.kr replica, offline, and show the result.
 
     \b
     Example:
         kscrape demo --ministry 기획재정부
+        kscrape demo --files tests/fixtures/attachments
     """
     from kscrape.crawl import crawl_range, run
-    from kscrape.replica import Replica
+    from kscrape.replica import Replica, load_records
 
-    days = span(since, until)
+    files_dir = Path(files) if files else None
+    records = load_records(None, files_dir)
+    first, last = (min(r["approved_at"][:10] for r in records),
+                   max(r["approved_at"][:10] for r in records)) if files_dir else DEMO_DAYS
+    days = span(since or first, until or last)
+    depth = depth or ("files" if files_dir else "auto")
     filters = ministry_filters(ministries)
-    with Replica() as site:
+    with Replica(records, attachments_dir=files_dir) as site:
         config = run_config(ctx, base_url=site.url, db=demo_db, rate=0, depth=depth,
                             attachments_dir=str(Path(demo_db).parent / "demo-attachments"),
                             warc_dir=str(Path(demo_db).parent / "demo-warc"))
         click.echo(f"replica of korea.kr serving at {site.url}", err=True)
         with run(config, "demo", span=days, ministries=filters, depth=depth) as crawler:
             stats = crawl_range(crawler, days, resume=False)
-    _show_demo(config, stats)
+    _show_demo(config, stats, document=files_dir is not None)
 
 
-def _show_demo(config: Config, stats: Any) -> None:
+DEMO_DAYS = ("2023-06-26", "2023-06-30")
+# The release the demo shows: one whose page only points to its attachment (June 2023), or
+# one whose document holds merged cells, a contact section and an appendix (April 2026).
+SHOWN = ("156577893", "156754124")
+DOCUMENT_LINES = 80
+
+
+def _show_demo(config: Config, stats: Any, *, document: bool) -> None:
+    from kscrape.record import read_record, to_markdown
     from kscrape.store import open_store
 
     store = open_store(config.db, create=False)
@@ -138,10 +158,20 @@ def _show_demo(config: Config, stats: Any) -> None:
                               "from releases order by date desc, news_id desc limit 5"):
             click.echo(f"  {row['news_id']} {row['date']} {row['ministry']} | {row['title']} "
                        f"({row['chars']} chars)")
+        marks = ",".join("?" * len(SHOWN))
         for row in store.rows(
             "select news_id, title, lead, body, body_source from releases where body_source "
-            "like 'attachment:%' order by news_id = '156577893' desc, date desc limit 1"
+            f"like 'attachment:%' order by news_id in ({marks}) desc, date desc limit 1", SHOWN
         ):
+            record = read_record(store, row["news_id"]) if document else None
+            if record is not None:
+                lines = to_markdown(record).splitlines()
+                click.echo(f"\n$ kscrape --db {config.db} show {row['news_id']}")
+                for line in lines[:DOCUMENT_LINES]:
+                    click.echo(line)
+                if len(lines) > DOCUMENT_LINES:
+                    click.echo(f"… ({len(lines) - DOCUMENT_LINES} more lines)")
+                continue
             click.echo(f"\n{row['news_id']} {row['title']}\n  list lead: {row['lead'][:120]}\n"
                        f"  body from {row['body_source']}:")
             for line in row["body"].splitlines()[:12]:
