@@ -115,17 +115,24 @@ def test_column_descriptions_are_shown(site):
     assert "korea.kr code of the ministry (repCode)" in html
 
 
-def test_release_page_renders_markdown_body_and_escapes_html(site):
-    """A Markdown body is rendered (heading, table); HTML inside it is shown, never run."""
+def test_release_page_renders_markdown_body_and_never_runs_html(site):
+    """A Markdown body is rendered: heading, pipe table, and the HTML table kscrape writes
+    for merged cells, spans kept; a script or an event handler never reaches the page, and
+    text escaped by kscrape's writer shows as text."""
     config, ds = site
     db = sqlite_utils.Database(config.db)
     news_id = db.execute("select news_id from releases limit 1").fetchone()[0]
-    db["releases"].update(news_id, {"body_md": "## 주요 내용\n\n| 구분 | 금액 |\n|---|---|\n"
-                                              "| 예산 | 3조 |\n\n<script>alert(1)</script>"})
+    db["releases"].update(news_id, {"body_md": (
+        "## 주요 내용\n\n| 구분 | 금액 |\n|---|---|\n| 예산 | 3조 |\n\n"
+        '<table><tr><td rowspan="2" onclick="steal()">담당 부서</td><td>기획과</td></tr>'
+        "<tr><td>정책과</td></tr></table>\n\n<script>alert(1)</script>\n\n"
+        "\\<b>굵게\\</b> 쓴 글")})
     db.close()
     html = get(ds, f"/{_db(config)}/releases/{news_id}").text
     assert "<h2>주요 내용</h2>" in html and "<td>3조</td>" in html
-    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert '<td rowspan="2">담당 부서</td>' in html
+    assert "alert(1)" not in html and "steal()" not in html
+    assert "&lt;b&gt;굵게&lt;/b&gt; 쓴 글" in html
 
 
 def test_attachment_links_serve_the_stored_file(site):

@@ -69,10 +69,14 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
     if table == "releases" and column in LONG_TEXT and isinstance(value, str):
         if not _on_row_page():
             return _preview(value)
-        if column == "body_md" and value.strip():
+        structured = bool((_get(row, "body_md") or "").strip())
+        if column == "body_md" and structured:
             return Markup(markdown_html(value))
-        if column == "body" and not (_get(row, "body_md") or "").strip():
+        if column == "body" and not structured:
             return Markup(plain_html(value))
+        if column == "lead" or column == "body":
+            # the same text again, flat: a reader reads the rendered body, not these
+            return _preview(value)
         return None
     if table == "attachments" and column == "path" and value:
         href = attachment_path(_get(row, "news_id"), _get(row, "file_id"))
