@@ -13,7 +13,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
 from kscrape.errors import FetchError
-from kscrape.fetch import ACCEPT_ENCODING, Fetcher, _Retryable, decode_body
+from kscrape.fetch import ACCEPT_ENCODING, Fetcher, Retryable, decode_body
 from kscrape.replica import Replica
 
 from .capture_support import remove_database, table_rows, warc_files
@@ -44,9 +44,9 @@ def test_a_cut_off_stream_is_retried_and_a_bomb_or_unknown_coding_refused():
     """A compressed body that ends early is a cut-off answer (worth another attempt); one
     that inflates past the byte cap, or a coding kscrape never asked for, is an error."""
     packed = gzip.compress(PAGE)
-    with pytest.raises(_Retryable, match="cut off"):
+    with pytest.raises(Retryable, match="cut off"):
         decode_body(packed[: len(packed) // 2], "gzip", len(PAGE))
-    with pytest.raises(_Retryable, match="corrupt"):
+    with pytest.raises(Retryable, match="corrupt"):
         decode_body(b"not gzip at all", "gzip", len(PAGE))
     with pytest.raises(FetchError, match="cap once decompressed"):
         decode_body(gzip.compress(b"0" * 1_000_000), "gzip", 10_000)

@@ -13,7 +13,7 @@ PACKAGE = ROOT / "src" / "kscrape"
 # The module, or package, that alone may import each library (lock.py uses SQLite's file lock
 # as the portable write lock, on a file of its own).
 OWNERS: dict[str, str | tuple[str, ...]] = {
-    "httpx": "fetch.py",
+    "httpx": "fetch/client.py",
     "selectolax": "parse.py",
     "sqlite3": ("store/", "lock.py"),
     "sqlite_utils": "store/",
@@ -35,8 +35,8 @@ def _imports(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("library", sorted(OWNERS))
 def test_library_is_imported_only_by_its_owner(library: str):
-    """httpx only in fetch.py, selectolax in parse.py, sqlite in store/ (and the lock), click in
-    cli/, PDFium in extract/pdf_page.py."""
+    """httpx only in fetch/client.py, selectolax in parse.py, sqlite in store/ (and the lock),
+    click in cli/, PDFium in extract/pdf_page.py."""
     users = {p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
              if library in _imports(p)}
     owner = OWNERS[library]

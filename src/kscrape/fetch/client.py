@@ -1,4 +1,4 @@
-"""HTTP: the only module that imports httpx.
+"""The client: one polite httpx client per run, and the only module that imports httpx.
 
 One polite client per run: a rate limiter that never exceeds the configured rate, retries
 with exponential backoff and jitter that honour a capped Retry-After, a byte cap and an
@@ -11,31 +11,33 @@ requests from such captures instead of the network.
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import random
 import re
 import ssl
-import threading
 import time
-import unicodedata
-import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 import tenacity
 
 from kscrape.config import Config
 from kscrape.errors import BlockedError, FetchError
+from kscrape.fetch.bodies import ACCEPT_ENCODING, decode_body, display_url
+from kscrape.fetch.pacing import (
+    RETRY_STATUSES,
+    SLOW_DOWN_STATUSES,
+    RateLimiter,
+    Retryable,
+    parse_retry_after,
+)
 from kscrape.models import Capture
 
 log = logging.getLogger("kscrape.fetch")
 
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
-SLOW_DOWN_STATUSES = frozenset({429, 503})
 HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
 
 # httpx logs every request URL at INFO; keep URLs (and anything in them) out of user logs.
@@ -83,59 +85,6 @@ class Exchange:
 Recorder = Callable[[Exchange], Capture]
 Replay = Callable[[str, str, bytes], Exchange | None]  # (method, url, body) -> the capture
 _CAPTURE = "kscrape.capture"
-
-
-class _Retryable(Exception):
-    """A failure worth another attempt; carries the server's Retry-After when it sent one."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        retry_after: float | None = None,
-        refusal: bool = False,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
-        self.refusal = refusal
-
-
-@dataclass
-class RateLimiter:
-    """Spaces request *starts* at least 1/rate apart, so the achieved rate never exceeds it.
-
-    After a 429 or 503 the interval doubles (up to 8×) and decays back as requests succeed:
-    a struggling server answers errors quickly, and a fixed-delay crawler would speed up.
-    """
-
-    rate: float
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
-    factor: float = 1.0
-    _next: float = field(default=0.0, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def wait(self) -> None:
-        if self.rate <= 0:
-            return
-        interval = self.factor / self.rate
-        with self._lock:
-            now = self.clock()
-            start = max(now, self._next)
-            self._next = start + interval
-        if start > now:
-            self.sleep(start - now)
-            # Sleeps overrun; spacing the next start from the real one keeps every gap ≥ 1/rate.
-            with self._lock:
-                self._next = max(self._next, self.clock() + interval)
-
-    def slow_down(self) -> None:
-        self.factor = min(self.factor * 2, 8.0)
-
-    def recover(self) -> None:
-        self.factor = max(1.0, self.factor * 0.9)
 
 
 class Fetcher:
@@ -204,16 +153,17 @@ class Fetcher:
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.config.retries),
             wait=self._wait,
-            retry=tenacity.retry_if_exception_type(_Retryable),
+            retry=tenacity.retry_if_exception_type(Retryable),
             sleep=self._sleep,
             before_sleep=self._log_retry,
             reraise=True,
         )
         try:
             return retrying(self._attempt, method, target, params, data, html, limit)
-        except _Retryable as exc:
+        except Retryable as exc:
             raise FetchError(
-                f"{method} {_display(target)} failed after {self.config.retries} attempts: {exc}",
+                f"{method} {display_url(target)} failed after {self.config.retries} attempts: "
+                f"{exc}",
                 url=target,
                 status=exc.status,
             ) from None
@@ -243,12 +193,12 @@ class Fetcher:
         self.requests += 1
         try:
             response = self._send(method, url, params, data, limit)
-        except _Retryable as exc:
+        except Retryable as exc:
             self._note_refusal(exc)
             raise
         self._check_status(response)
         if html and not HTML_END.search(response.content[-4096:]):
-            raise _Retryable("truncated page (no closing </html>)")
+            raise Retryable("truncated page (no closing </html>)")
         self._refusals = 0
         self.limiter.recover()
         return response
@@ -269,7 +219,7 @@ class Fetcher:
                 declared = stream.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > limit:
                     raise FetchError(
-                        f"{_display(url)}: response of {declared} bytes exceeds the "
+                        f"{display_url(url)}: response of {declared} bytes exceeds the "
                         f"{limit}-byte cap",
                         url=url,
                         status=stream.status_code,
@@ -279,12 +229,12 @@ class Fetcher:
                     body += chunk
                     if len(body) > limit:
                         raise FetchError(
-                            f"{_display(url)}: response exceeds the {limit}-byte cap",
+                            f"{display_url(url)}: response exceeds the {limit}-byte cap",
                             url=url,
                             status=stream.status_code,
                         )
                     if time.monotonic() > deadline:
-                        raise _Retryable(f"deadline of {self.config.deadline:g}s exceeded")
+                        raise Retryable(f"deadline of {self.config.deadline:g}s exceeded")
                 raw = bytes(body)
                 capture = stream.extensions.get(_CAPTURE)
                 if self._recorder is not None:
@@ -293,23 +243,23 @@ class Fetcher:
                 return Response(str(stream.url), stream.status_code, dict(stream.headers),
                                 content, capture)
         except httpx.TimeoutException as exc:
-            raise _Retryable(f"timeout ({type(exc).__name__})") from None
+            raise Retryable(f"timeout ({type(exc).__name__})") from None
         except httpx.ConnectError as exc:
             if _certificate_rejected(exc):
                 raise FetchError(
-                    f"{_display(url)}: TLS certificate not trusted ({_reason(exc)}); "
+                    f"{display_url(url)}: TLS certificate not trusted ({_reason(exc)}); "
                     "if the site's chain is incomplete, set ca_bundle",
                     url=url,
                 ) from None
-            raise _Retryable(f"cannot connect: {_reason(exc)}") from None
+            raise Retryable(f"cannot connect: {_reason(exc)}") from None
         except httpx.RemoteProtocolError as exc:
             # Hung up before answering is a refusal; a body cut short is data loss, retried.
             no_response = "without sending a response" in str(exc)
-            raise _Retryable(f"connection dropped: {_reason(exc)}", refusal=no_response) from None
+            raise Retryable(f"connection dropped: {_reason(exc)}", refusal=no_response) from None
         except httpx.ReadError as exc:
-            raise _Retryable(f"connection reset: {_reason(exc)}", refusal=True) from None
+            raise Retryable(f"connection reset: {_reason(exc)}", refusal=True) from None
         except httpx.TransportError as exc:
-            raise _Retryable(f"network error: {_reason(exc)}") from None
+            raise Retryable(f"network error: {_reason(exc)}") from None
 
     def _check_status(self, response: Response) -> None:
         status = response.status
@@ -318,27 +268,27 @@ class Fetcher:
         if 300 <= status < 400:
             where = response.headers.get("location", "?")
             raise FetchError(
-                f"{_display(response.url)}: redirect to {where} not followed",
+                f"{display_url(response.url)}: redirect to {where} not followed",
                 url=response.url,
                 status=status,
             )
         if status == 403:
-            exc = _Retryable("HTTP 403 Forbidden", status=403, refusal=True)
+            exc = Retryable("HTTP 403 Forbidden", status=403, refusal=True)
             self._note_refusal(exc)
             raise exc
         if status in RETRY_STATUSES:
             if status in SLOW_DOWN_STATUSES:
                 self.limiter.slow_down()
-            raise _Retryable(
+            raise Retryable(
                 f"HTTP {status}",
                 status=status,
                 retry_after=parse_retry_after(response.headers.get("retry-after")),
             )
         raise FetchError(
-            f"{_display(response.url)}: HTTP {status}", url=response.url, status=status
+            f"{display_url(response.url)}: HTTP {status}", url=response.url, status=status
         )
 
-    def _note_refusal(self, exc: _Retryable) -> None:
+    def _note_refusal(self, exc: Retryable) -> None:
         if not exc.refusal:
             return
         self._refusals += 1
@@ -351,7 +301,7 @@ class Fetcher:
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _Retryable) and exc.retry_after is not None:
+        if isinstance(exc, Retryable) and exc.retry_after is not None:
             return min(exc.retry_after, self.config.retry_after_max)
         base = self.config.backoff_initial * 2 ** (state.attempt_number - 1)
         jitter = random.uniform(0, self.config.backoff_initial)
@@ -415,84 +365,6 @@ def _text_pairs(raw: list[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:
     return tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
 
 
-def decode_body(raw: bytes, encoding: str | None, limit: int, url: str = "") -> bytes:
-    """The body as the resource's bytes, undoing the Content-Encoding the server applied.
-
-    Bodies are read raw so that captures keep what the server sent; this is where gzip and
-    deflate (the only codings asked for, both in the standard library) come off. The byte cap
-    applies to the decoded size too, so a small compressed answer cannot inflate without
-    bound, and a compressed stream that ends early is a cut-off answer, worth a retry.
-    """
-    codings = [c.strip().lower() for c in (encoding or "").split(",")]
-    data = raw
-    for coding in reversed([c for c in codings if c and c != "identity"]):
-        if coding not in _WBITS:
-            raise FetchError(f"{_display(url)}: unsupported Content-Encoding {coding!r}", url=url)
-        data = _inflate(data, coding, limit, url)
-    return data
-
-
-def _inflate(data: bytes, coding: str, limit: int, url: str) -> bytes:
-    for wbits in _WBITS[coding]:
-        inflater = zlib.decompressobj(wbits)
-        try:
-            out = inflater.decompress(data, limit + 1)
-        except zlib.error:
-            continue
-        if len(out) > limit or inflater.unconsumed_tail:
-            raise FetchError(f"{_display(url)}: response exceeds the {limit}-byte cap once "
-                             "decompressed", url=url)
-        if not inflater.eof:
-            raise _Retryable(f"compressed body cut off ({coding})")
-        return out
-    raise _Retryable(f"corrupt {coding} body")
-
-
-# What kscrape asks servers for, and how each coding is inflated: gzip (also as x-gzip), and
-# deflate, which servers send as a zlib stream or, against the standard, as raw deflate.
-ACCEPT_ENCODING = "gzip, deflate"
-_WBITS = {"gzip": (31,), "x-gzip": (31,), "deflate": (15, -15)}
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header given as seconds or as an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def filename_from_disposition(header: str | None) -> str:
-    """The server's file name, repaired: RFC 5987 filename*, latin-1 mojibake, NFC.
-
-    Java servers send UTF-8 bytes in a plain `filename="…"`, which HTTP clients decode as
-    latin-1; re-encoding undoes that. The name is only ever stored, never used as a path.
-    """
-    if not header:
-        return ""
-    star = re.search(r"filename\*\s*=\s*([^']*)'[^']*'([^;]+)", header, re.IGNORECASE)
-    if star:
-        name = unquote(star.group(2).strip().strip('"'), encoding=star.group(1) or "utf-8")
-    else:
-        plain = re.search(r'filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;]+)', header, re.I)
-        name = (plain.group(1) or plain.group(2) or "").strip() if plain else ""
-        try:
-            name = name.encode("latin-1").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
-        if "%" in name:
-            name = unquote(name)
-    return unicodedata.normalize("NFC", name)
-
-
 def _ssl_context(ca_bundle: str) -> ssl.SSLContext:
     """Certificates are always verified; a CA bundle can only add trust, never remove checks."""
     context = ssl.create_default_context()
@@ -509,12 +381,6 @@ def _certificate_rejected(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
-
-
-def _display(url: str) -> str:
-    """A URL for messages: path only, no query string (which may carry keys or tokens)."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
 def _reason(exc: Exception) -> str:
