@@ -21,8 +21,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from kscrape.backfill import crawl_range
 from kscrape.config import Config, with_overrides
-from kscrape.crawl import crawl_range, run
+from kscrape.crawl import run
 from kscrape.listing import DateRange
 from kscrape.replica import LoggedRequest, Replica
 from kscrape.update import update

@@ -31,8 +31,9 @@ from warcio.warcwriter import WARCWriter
 import crawling
 import pages
 from kscrape import warc
+from kscrape.backfill import crawl_range
 from kscrape.captures import capture_files, iter_pairs
-from kscrape.crawl import crawl_range, run
+from kscrape.crawl import run
 from kscrape.fetch import Exchange
 from kscrape.listing import DateRange, list_form
 from kscrape.replica import Replica

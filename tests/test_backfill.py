@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from kscrape.crawl import RunStats, WindowReport
+from kscrape.backfill import WindowReport
+from kscrape.crawl import RunStats
 from kscrape.listing import DateRange
 from kscrape.progress import WindowProgress
 from kscrape.replica.corpus import Query

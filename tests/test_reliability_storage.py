@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from kscrape.crawl import crawl_range, run
+from kscrape.backfill import crawl_range
+from kscrape.crawl import run
 from kscrape.errors import StoreError
 from kscrape.export import export_releases
 from kscrape.listing import DateRange

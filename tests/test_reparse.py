@@ -7,7 +7,8 @@ from contextlib import closing
 
 import pytest
 
-from kscrape.crawl import crawl_range, run
+from kscrape.backfill import crawl_range
+from kscrape.crawl import run
 from kscrape.listing import DateRange
 from kscrape.ministries import resolve
 from kscrape.reparse import reparse, scratch_path

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import httpx
 
+from kscrape.backfill import crawl_range
 from kscrape.captures import capture_files, iter_pairs, read_exchange
-from kscrape.crawl import crawl_range, run
+from kscrape.crawl import run
 from kscrape.listing import DateRange
 from kscrape.replica.replay import CaptureReplica
 

@@ -14,7 +14,8 @@ import pytest
 from fastwarc.warc import ArchiveIterator as FastIterator
 from fastwarc.warc import WarcRecordType
 
-from kscrape.crawl import crawl_range, run
+from kscrape.backfill import crawl_range
+from kscrape.crawl import run
 from kscrape.listing import DateRange, list_form
 from kscrape.models import DOWNLOAD_PATH, LIST_PATH, VIEW_PATH
 from kscrape.parse import parse_list, parse_view

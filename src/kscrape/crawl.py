@@ -10,15 +10,15 @@ import json
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from kscrape.config import Config
 from kscrape.errors import BlockedError, FetchError, GoneError, KscrapeError, ParseError
 from kscrape.fetch import Fetcher, Response
-from kscrape.listing import DateRange, list_form, today_kst, windows
+from kscrape.listing import DateRange, list_form
 from kscrape.lock import write_lock
 from kscrape.ministries import MinistryFilter, matches
 from kscrape.models import LIST_PATH, Capture, Evidence, ListItem, ListPage, Release, view_url
@@ -36,14 +36,6 @@ from kscrape.warc import RunInfo, capturing
 
 log = logging.getLogger("kscrape.crawl")
 
-# A window finished at one depth also serves these: `auto` has attachment text where the lead
-# was not the whole release, so only `files` is deeper; `view` adds times `auto` lacks.
-DEEP_ENOUGH = {
-    "list": ("list", "auto", "view", "files"),
-    "auto": ("auto", "files"),
-    "view": ("view", "files"),
-    "files": ("files",),
-}
 MAX_UNDECODABLE = 10
 MIN_COMPLETE_LEAD = 80
 POINTER_LEAD_MAX = 600
@@ -96,19 +88,6 @@ class Walk:
     stable: bool
 
 
-@dataclass(frozen=True, slots=True)
-class WindowReport:
-    """Progress after one date window: for the progress bar and the log line."""
-
-    span: DateRange
-    declared: int
-    matched: int
-    index: int
-    total: int
-    skipped: bool = False
-
-
-ProgressCallback = Callable[[WindowReport, RunStats], None]
 
 
 class Crawler:
@@ -436,66 +415,3 @@ def _finish(store: Store, run_id: int, stats: RunStats, outcome: str, error: str
         )
     except KscrapeError as exc:
         log.error("could not record the end of run %d: %s", run_id, exc)
-
-
-# -- backfill ---------------------------------------------------------------------------------
-
-
-def crawl_range(
-    crawler: Crawler,
-    span: DateRange,
-    *,
-    resume: bool,
-    newest_first: bool = True,
-    on_window: ProgressCallback | None = None,
-) -> RunStats:
-    """Walk a date range window by window; with `resume`, skip windows already finished.
-
-    A window is marked finished in the same transaction as its last rows, so after a crash
-    the next run starts at the first unfinished window and ends with the same archive. A
-    window is left unfinished when a release failed, when the listing kept changing under
-    the walk, or when it reaches today (Korean time): today's releases are still coming.
-    """
-    _scope, done_scopes = _scopes(crawler)
-    parts = windows(span, crawler.config.window_days, newest_first=newest_first)
-    today = today_kst()
-    for index, part in enumerate(parts, start=1):
-        since, until = part.since.isoformat(), part.until.isoformat()
-        if resume and crawler.store.window_done(done_scopes, since, until):
-            crawler.stats.windows_skipped += 1
-            if on_window:
-                on_window(WindowReport(part, 0, 0, index, len(parts), skipped=True), crawler.stats)
-            continue
-        crawler.forget_handled()
-        walk, matched = crawl_window(crawler, part, today)
-        if on_window:
-            on_window(WindowReport(part, walk.declared, matched, index, len(parts)),
-                      crawler.stats)
-    return crawler.stats
-
-
-def crawl_window(crawler: Crawler, part: DateRange, today: date) -> tuple[Walk, int]:
-    """Walk one window, store what it needs, and mark it finished when it is: the walk and
-    the number of its items of the run's ministries."""
-    scope, _done_scopes = _scopes(crawler)
-    walk = crawler.walk_window(part)
-    todo = crawler.wanted(walk.items)
-    matched = sum(1 for i in walk.items if crawler.matches(i))
-    declared = matched if crawler.ministries else walk.declared
-    keep = crawler.ours if crawler.ministries else None
-    final = walk.stable and part.until < today
-    mark = WindowMark(scope, part.since.isoformat(), part.until.isoformat(), declared, keep)
-    if crawler.save_items(todo, window=mark if final else None) and final:
-        crawler.stats.windows_done += 1
-    return walk, matched
-
-
-def _scopes(crawler: Crawler) -> tuple[str, list[str]]:
-    """The scope a window is finished for, and the scopes whose finished windows count.
-
-    Windows are finished per ministry selection and depth: a deeper pass is new work, a
-    shallower one is not.
-    """
-    labels = ",".join(sorted(m.label for m in crawler.ministries)) or "*"
-    deep_enough = DEEP_ENOUGH[crawler.depth]
-    return f"{labels}|{crawler.depth}", [f"{labels}|{d}" for d in deep_enough]

@@ -9,8 +9,9 @@ import sys
 import time
 from typing import Any
 
+from kscrape.backfill import WindowReport
 from kscrape.config import Config
-from kscrape.crawl import RunStats, WindowReport
+from kscrape.crawl import RunStats
 
 log = logging.getLogger("kscrape")
 

@@ -21,9 +21,10 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from kscrape.backfill import crawl_window
 from kscrape.captures import Answers, CapturedRun, Pair, captured_runs
 from kscrape.config import Config, with_overrides
-from kscrape.crawl import Crawler, RunStats, crawl_window
+from kscrape.crawl import Crawler, RunStats
 from kscrape.errors import ConfigError, KscrapeError
 from kscrape.fetch import Fetcher
 from kscrape.listing import KST, DateRange

@@ -60,7 +60,8 @@ def backfill(ctx: click.Context, since: str, until: str | None, ministries: tupl
 def _crawl_command(ctx: click.Context, command: str, since: str, until: str | None,
                    ministries: tuple[str, ...], depth: str | None, *, resume: bool,
                    window_days: int | None = None, newest_first: bool = True) -> None:
-    from kscrape.crawl import crawl_range, run
+    from kscrape.backfill import crawl_range
+    from kscrape.crawl import run
     from kscrape.progress import WindowProgress
 
     config = run_config(ctx, depth=depth, window_days=window_days)

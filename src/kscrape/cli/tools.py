@@ -114,7 +114,8 @@ def demo(ctx: click.Context, since: str | None, until: str | None, ministries: t
         kscrape demo --ministry 기획재정부
         kscrape demo --files tests/fixtures/attachments
     """
-    from kscrape.crawl import crawl_range, run
+    from kscrape.backfill import crawl_range
+    from kscrape.crawl import run
     from kscrape.replica import Replica, load_records
 
     files_dir = Path(files) if files else None
