@@ -86,6 +86,7 @@ def reparse(
     with write_lock(config.db, command=COMMAND):
         scratch = open_store(scratch_file)
         try:
+            scratch.stop_search_index()  # the archive indexes what it takes in the merge
             done = _replayed(scratch)
             for run in runs:
                 if run.stem in done:

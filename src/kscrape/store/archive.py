@@ -325,6 +325,11 @@ class Store:
         )
         self.db.conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
 
+    def stop_search_index(self) -> None:
+        """This archive only feeds another (a reparse's scratch archive): stop indexing it."""
+        with self._transaction():
+            search_index.stop_indexing(self.db.conn)
+
     def transaction(self) -> AbstractContextManager[None]:
         """One transaction (a savepoint when nested) for the store's own modules: SQLite errors
         become StoreError, and the search index follows the writes before it commits."""

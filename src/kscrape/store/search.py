@@ -127,11 +127,12 @@ def runs(text: str | None) -> list[str]:
 
 
 def grams(text: str) -> str:
-    """What the index holds for `text`: every character and pair of neighbours, once each."""
+    """What the index holds for `text`: every character and pair of neighbours, once each
+    (in no particular order: without positions, FTS5 keeps none)."""
     joined = " ".join(runs(text))
     tokens = set(joined)
     tokens.update(map(operator.add, joined, joined[1:]))
-    return " ".join(sorted(t for t in tokens if " " not in t))
+    return " ".join([t for t in tokens if " " not in t])
 
 
 def ministry_token(name: str) -> str:
@@ -380,6 +381,27 @@ def _entry(date: str, news_id: str, title: str, body: str,
     return (key, grams(title), grams(body), ministry_token(ministry))
 
 
+def _current(conn: sqlite3.Connection, news_ids: Iterable[str]) -> Iterable[tuple[Any, ...]]:
+    """The stored rows of `news_ids` as the index takes them, 500 ids to a query."""
+    ids = list(news_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        yield from conn.execute(
+            "select date, news_id, title, body, ministry from releases where news_id in "
+            f"({','.join('?' * len(chunk))})", chunk)
+
+
+def stop_indexing(conn: sqlite3.Connection) -> None:
+    """Stop keeping this database's index current: its triggers go and its queue empties.
+
+    For a scratch archive whose rows are merged into another (`kscrape reparse`): the archive
+    they go to indexes them as it takes them, so indexing them here too is work done twice.
+    """
+    for event in ("insert", "update", "delete"):
+        conn.execute(f"drop trigger if exists releases_search_{event}")
+    conn.execute(f"delete from {QUEUE}")
+
+
 def flush(conn: sqlite3.Connection) -> int:
     """Apply queued changes of `releases` to the index; returns how many releases changed.
 
@@ -394,13 +416,9 @@ def flush(conn: sqlite3.Connection) -> int:
     first: dict[str, tuple[Any, ...]] = {}
     for row in queued:
         first.setdefault(row[1], row)
-    for news_id, (_id, _news_id, old_date, old_title, old_body, old_ministry) in first.items():
-        if old_date is not None and (old := _entry(old_date, news_id, old_title, old_body,
-                                                   old_ministry)):
-            conn.execute(_DELETE, old)
-        current = conn.execute("select date, news_id, title, body, ministry from releases "
-                               "where news_id = ?", (news_id,)).fetchone()
-        if current is not None and (entry := _entry(*current)):
-            conn.execute(_INSERT, entry)
+    stale = (_entry(row[2], news_id, *row[3:]) for news_id, row in first.items()
+             if row[2] is not None)
+    conn.executemany(_DELETE, filter(None, stale))
+    conn.executemany(_INSERT, filter(None, itertools.starmap(_entry, _current(conn, first))))
     conn.execute(f"delete from {QUEUE} where id <= ?", (queued[-1][0],))
     return len(first)
