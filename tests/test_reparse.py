@@ -129,10 +129,32 @@ def test_an_interrupted_reparse_resumes_at_the_first_run_not_replayed(tmp_path, 
 
     with pytest.raises(KeyboardInterrupt):
         reparse(config, tmp_path / "warc", on_run=stop_after_the_first)
-    assert scratch_path(config).exists()
+    assert not scratch_path(config).exists()  # an empty archive is rebuilt in place
     seen: list[str] = []
     report = reparse(config, tmp_path / "warc", on_run=lambda run, stats: seen.append(run.stem))
     assert report.resumed == 1 and report.runs == 1 and len(seen) == 1
+    assert _archive(config.db) == crawled
+    assert replica.requests == []
+
+
+def test_an_interrupted_merge_reparse_resumes_from_its_scratch_archive(tmp_path, replica):
+    """Into an archive that holds releases, runs are replayed into the scratch archive; an
+    interrupted reparse leaves it, and the rerun replays only the runs not done yet."""
+    config = make_config(tmp_path, replica.url, depth="auto", warc_dir=str(tmp_path / "warc"))
+    _crawl(config, DateRange.from_iso("2023-06-29", "2023-06-29"))
+    _crawl(config, DateRange.from_iso("2023-06-30", "2023-06-30"))
+    crawled = _archive(config.db)
+    replica.reset()
+
+    def stop_after_the_first(run, stats):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        reparse(config, tmp_path / "warc", on_run=stop_after_the_first)
+    assert scratch_path(config).exists()
+    report = reparse(config, tmp_path / "warc")
+    assert report.resumed == 1 and report.runs == 1 and report.merge.changed == 0
+    assert not scratch_path(config).exists()
     assert _archive(config.db) == crawled
     assert replica.requests == []
 

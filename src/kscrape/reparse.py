@@ -7,7 +7,9 @@ they came), so parsing, extraction, depth decisions and storing are exactly a cr
 scratch archive then holds what a fresh crawl of the same responses stores, and is merged
 into the archive (store.merge): what differs is rewritten and reported. An interrupted
 reparse resumes at the first run it had not finished; the scratch archive is removed once
-merged, so the next reparse (after the next parser fix) starts afresh.
+merged, so the next reparse (after the next parser fix) starts afresh. An archive with no
+release yet (deleted, or new) is rebuilt in place: the runs are replayed straight into it,
+and there is nothing to merge.
 """
 
 from __future__ import annotations
@@ -32,11 +34,13 @@ from kscrape.lock import write_lock
 from kscrape.ministries import resolve
 from kscrape.models import LIST_PATH
 from kscrape.store import Store, open_store
+from kscrape.store.marks import clear_mark, read_mark, write_mark
 from kscrape.store.merge import MergeCounts, merge_rebuilt
 
 log = logging.getLogger("kscrape.reparse")
 
 COMMAND = "reparse"
+IN_PLACE = "reparse in place"  # a mark: an in-place rebuild is under way
 
 
 @dataclass(slots=True)
@@ -84,18 +88,21 @@ def reparse(
     report = ReparseReport()
     scratch_file = scratch_path(config)
     with write_lock(config.db, command=COMMAND):
+        if since is None and until is None and _in_place(config.db):
+            archive = open_store(config.db)
+            try:
+                write_mark(archive, IN_PLACE, {"started": True})
+                _replay_runs(config, runs, archive, report, None, None, on_run)
+                report.merge = MergeCounts(new=archive.count(),
+                                           attachments_new=archive.attachment_count())
+                clear_mark(archive, IN_PLACE)
+            finally:
+                archive.close()
+            return report
         scratch = open_store(scratch_file)
         try:
             scratch.stop_search_index()  # the archive indexes what it takes in the merge
-            done = _replayed(scratch)
-            for run in runs:
-                if run.stem in done:
-                    report.resumed += 1
-                    continue
-                stats = _replay(config, run, scratch, report, since, until)
-                report.runs += 1
-                if on_run:
-                    on_run(run, stats)
+            _replay_runs(config, runs, scratch, report, since, until, on_run)
         finally:
             scratch.close()
         archive = open_store(config.db)
@@ -106,6 +113,34 @@ def reparse(
         for suffix in ("", "-wal", "-shm"):
             Path(f"{scratch_file}{suffix}").unlink(missing_ok=True)
     return report
+
+
+def _in_place(db: str) -> bool:
+    """Whether the captures are replayed straight into the archive: it holds no release yet
+    (then the crawl's result is the archive's, and there is nothing to merge), or an
+    interrupted in-place reparse left its mark there, to be resumed."""
+    if not Path(db).exists():
+        return True
+    store = open_store(db)
+    try:
+        return store.count() == 0 or read_mark(store, IN_PLACE) is not None
+    finally:
+        store.close()
+
+
+def _replay_runs(config: Config, runs: list[CapturedRun], target: Store, report: ReparseReport,
+                 since: str | None, until: str | None,
+                 on_run: Callable[[CapturedRun, RunStats], None] | None) -> None:
+    """Every captured run not replayed into `target` yet, oldest first."""
+    done = _replayed(target)
+    for run in runs:
+        if run.stem in done:
+            report.resumed += 1
+            continue
+        stats = _replay(config, run, target, report, since, until)
+        report.runs += 1
+        if on_run:
+            on_run(run, stats)
 
 
 def _replayed(scratch: Store) -> set[str]:

@@ -91,6 +91,9 @@ class Store:
         rows = self._rows_by_id("content_hash, depth", news_ids)
         return {k: Known(r["content_hash"], r["depth"]) for k, r in rows.items()}
 
+    def attachment_count(self) -> int:
+        return int(self._execute("select count(*) from attachments").fetchone()[0])
+
     def count(self, where: str = "", params: Sequence[Any] = ()) -> int:
         sql = "select count(*) from releases" + (f" where {where}" if where else "")
         return int(self._execute(sql, params).fetchone()[0])
@@ -103,7 +106,7 @@ class Store:
             "database": str(self.path),
             "bytes": sum(p.stat().st_size for p in files if p.exists()),
             "releases": self.count(),
-            "attachments": int(self._execute("select count(*) from attachments").fetchone()[0]),
+            "attachments": self.attachment_count(),
             "oldest": oldest,
             "newest": newest,
             "per_year": dict(self._execute(
