@@ -275,7 +275,7 @@ def bench_cpu(b: Bench, work: Path, releases: int) -> dict[str, float]:
            "the fastest gzip measured in A, ≈0.38 ms); with FastWARC building the records, the "
            "write and the evidence rows that makes ≈1 ms a page. Its share depends on what "
            "else the crawl spends: at depth list each page also stores 20 releases and keeps "
-           "the search index current (≈1.2 ms of CPU a release), so capture is a small share "
+           "the search index current (≈0.5 ms of CPU a release), so capture is a small share "
            "of it; at depth view a page stores nothing new, so the same millisecond is a large "
            "share of the ≈3 ms the crawler spends on it. No gzip level fits the 5 % there; the "
            "optional WARC-Block-Digest is left out (it would add another SHA-1 pass). At 1 "
