@@ -442,21 +442,18 @@ def bench_extract(b: Bench) -> str:
 
 EXPLAIN: dict[str, str] = {
     "2. Parse + store vs parse": (
-        "What is left after the batched insert is I/O, not Python: at depth list `body` repeats "
-        "the lead, so each row carries the lead twice (~5 KiB), and every commit writes that to "
-        "the WAL and, every ~1000 pages, checkpoints it into the database file inside the "
-        "writer's commit (`execute`/`executemany` in the profile). What would close it: store "
-        "`body` empty at depth list and let readers fall back to `lead` (halves the bytes; "
-        "touches crawl, export and verify, so not done here), or checkpoint between windows "
-        "instead of inside commits (`wal_autocheckpoint` raised, `wal_checkpoint(PASSIVE)` after "
-        "each window). The ratio also drops when other processes compete for the 2 cores, since "
-        "commits wait on the disk while parsing does not. Timed statement by statement, saving "
-        "10,000 releases takes ≈0.57 s: COMMIT ≈0.2 s and the batched INSERT ≈0.2 s (both "
-        "proportional to bytes), hashing ≈0.13 s; raising `wal_autocheckpoint` to 8000 pages "
-        "and a 16 KiB page size made no measurable difference, so they were not kept. Storing "
-        "the lead once was not done either: `lead` and `body` mean different things (the list "
-        "lead, and the complete text), and an empty `lead` or `body` in the archive would "
-        "surprise anyone querying it; the price is ≈2.5 KB per release at depth list."
+        "Most of the store's time is now the search index (store/search.py): every saved "
+        "release is also cut into its characters and neighbour pairs (`grams`, `set.update` and "
+        "`findall` in the profile) and written to an FTS5 table (the `executemany` and `execute` "
+        "time), about 0.6 ms of CPU a release. Before the index the ratio was 0.63×; the rest "
+        "is I/O: at depth list `body` repeats the lead, so each row carries it twice (~5 KiB), "
+        "and every commit writes that to the WAL. The index is what lets one- and two-syllable "
+        "terms be found in milliseconds at 100,000 releases (RESULTS-search.md), and the store "
+        "still takes ≈1,200 releases a second, sixty times what a crawl at 1 request/second "
+        "brings (20 releases a list page); so the goal, set before search existed, is left "
+        "unmet rather than the index made optional. Measured and not kept: raising "
+        "`wal_autocheckpoint` to 8000 pages and a 16 KiB page size (no measurable difference); "
+        "tokens sorted (FTS5 keeps no order without positions, so unsorted saves the sort)."
     ),
     "3. Crawl rate accuracy": (
         "The limiter spaces request starts by at least 1/r measured from the real start of the "
