@@ -24,24 +24,26 @@ from kscrape.models import (
     ViewPage,
     view_url,
 )
-from kscrape.parse import (
+from kscrape.parse.decode import as_text
+from kscrape.parse.list_page import (
+    _PAGE_LINK,
+    NEWS_ID,
+    PAGE_SIZE,
+    _clean_lead,
+    _count,
+    _first_int,
+    drop_cut_entities,
+    iso_date,
+)
+from kscrape.parse.view_page import (
     _BOILERPLATE,
     _CELL_TAGS,
     _KOGL_ALT,
     _KOGL_SRC,
     _LINE_TAGS,
-    _NEWS_ID,
-    _PAGE_LINK,
     _PARAGRAPH_TAGS,
     _REMARK,
     _REP_CODE,
-    PAGE_SIZE,
-    _as_text,
-    _clean_lead,
-    _count,
-    _drop_cut_entities,
-    _first_int,
-    _iso_date,
     _json_ld_fields,
     _kind,
     _ld_str,
@@ -53,8 +55,8 @@ __all__ = ["parse_list", "parse_view"]
 
 
 def _soup(html: str | bytes, *, list_page: bool) -> BeautifulSoup:
-    text = _as_text(html)
-    return BeautifulSoup(_drop_cut_entities(text) if list_page else text, "html.parser")
+    text = as_text(html)
+    return BeautifulSoup(drop_cut_entities(text) if list_page else text, "html.parser")
 
 
 def _attr(node: Tag, name: str) -> str:
@@ -91,14 +93,14 @@ def _list_item(li: Tag, base_url: str) -> ListItem:
     link = li.select_one("a[href*='pressReleaseView.do']")
     if link is None:
         raise ValueError("list item without link")
-    m = _NEWS_ID.search(_attr(link, "href"))
+    m = NEWS_ID.search(_attr(link, "href"))
     if m is None:
         raise ValueError("list item without newsId")
     news_id = m.group(1)
     title_node = link.select_one("strong")
     title = clean_inline(title_node.get_text()) if title_node is not None else ""
     source = link.select("span.source > span")
-    date = _iso_date(source[0].get_text()) if source else None
+    date = iso_date(source[0].get_text()) if source else None
     ministry = clean_inline(source[1].get_text()) if len(source) > 1 else ""
     lead_node = link.select_one("span.lead")
     lead = _clean_lead(lead_node.get_text()) if lead_node is not None else ""
@@ -131,7 +133,7 @@ def parse_view(html: str | bytes, *, base_url: str = SITE_URL, url: str = "") ->
     title = _title(soup, head, ld)
     published_at = _published_at(ld.get("datePublished"))
     span = head.select_one(".info span") if head is not None else None
-    date = (_iso_date(span.get_text()) if span is not None else None) or (
+    date = (iso_date(span.get_text()) if span is not None else None) or (
         published_at[:10] if published_at else None
     )
     ministry, code = _ministry(head, ld)
@@ -199,7 +201,7 @@ def _news_id(soup: BeautifulSoup, ld: dict[str, Any], url: str) -> str | None:
         url,
     )
     for candidate in candidates:
-        if m := _NEWS_ID.search(candidate):
+        if m := NEWS_ID.search(candidate):
             return m.group(1)
     return None
 

@@ -14,7 +14,7 @@ PACKAGE = ROOT / "src" / "kscrape"
 # as the portable write lock, on a file of its own).
 OWNERS: dict[str, str | tuple[str, ...]] = {
     "httpx": "fetch/client.py",
-    "selectolax": "parse.py",
+    "selectolax": "parse/",
     "sqlite3": ("store/", "lock.py"),
     "sqlite_utils": "store/",
     "click": "cli/",
@@ -35,7 +35,7 @@ def _imports(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("library", sorted(OWNERS))
 def test_library_is_imported_only_by_its_owner(library: str):
-    """httpx only in fetch/client.py, selectolax in parse.py, sqlite in store/ (and the lock),
+    """httpx only in fetch/client.py, selectolax in parse/, sqlite in store/ (and the lock),
     click in cli/, PDFium in extract/pdf_page.py."""
     users = {p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
              if library in _imports(p)}
