@@ -79,7 +79,7 @@ def iter_pairs(path: Path) -> Iterator[Pair]:
     waiting: dict[str, tuple[str, bytes]] = {}
     held: tuple[int, str, bytes, dict[str, str], int] | None = None
     kinds = WarcRecordType.request | WarcRecordType.response
-    with _open_whole(path) as stream:
+    with _open_whole(path, end) as stream:
         for record in ArchiveIterator(stream, record_types=kinds, parse_http=True):
             if held is not None:
                 yield _pair(path, name, *held, record.stream_pos)
@@ -129,11 +129,13 @@ def read_exchange(path: Path, offset: int) -> Exchange:
 
 
 @contextmanager
-def _open_whole(path: Path) -> Iterator[BinaryIO]:
-    """`path` opened for reading, ending after its last whole record."""
+def _open_whole(path: Path, end: int | None = None) -> Iterator[BinaryIO]:
+    """`path` opened for reading, ending after its last whole record (at `end`, when the
+    caller has already measured it with `whole_length`)."""
     with open(path, "rb") as handle:
         if path.name.endswith(OPEN_SUFFIX):
-            yield io.BufferedReader(_Bounded(handle, whole_length(path)))  # type: ignore[arg-type]
+            limit = whole_length(path) if end is None else end
+            yield io.BufferedReader(_Bounded(handle, limit))  # type: ignore[arg-type]
         else:
             yield handle
 

@@ -41,6 +41,7 @@ from typing import IO, Any
 
 from kscrape.errors import ExportError, KscrapeError
 from kscrape.paths import atomic_writer
+from kscrape.selection import Selection
 from kscrape.store import Store
 
 DEFAULT_COLUMNS: tuple[str, ...] = (
@@ -90,7 +91,7 @@ def export_releases(
     target = "<stdout>" if out is None else str(out)
     with _as_export_error(target):
         _check_columns(store, columns)
-        sql, params = _query(columns, since, until, ministry_names)
+        sql, params = _query(columns, Selection(since, until, ministry_names))
 
         def write(stream: IO[str]) -> int:
             return writer(stream, store.rows(sql, params), columns)
@@ -128,24 +129,8 @@ def _check_columns(store: Store, columns: Sequence[str]) -> None:
         raise ExportError(f"export columns listed more than once: {', '.join(columns)}")
 
 
-def _query(
-    columns: Sequence[str],
-    since: str | None,
-    until: str | None,
-    ministry_names: frozenset[str] | None,
-) -> tuple[str, list[str]]:
-    where: list[str] = []
-    params: list[str] = []
-    if since is not None:
-        where.append("date >= ?")
-        params.append(since)
-    if until is not None:
-        where.append("date <= ?")
-        params.append(until)
-    if ministry_names is not None:
-        names = sorted(ministry_names)
-        where.append(f"ministry in ({','.join('?' * len(names))})")
-        params.extend(names)
+def _query(columns: Sequence[str], selection: Selection) -> tuple[str, list[Any]]:
+    where, params = selection.where()
     select = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
     sql = f"select {select} from releases"
     if where:

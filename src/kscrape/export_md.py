@@ -38,7 +38,7 @@ from kscrape.errors import ConfigError, ExportError, StoreError
 from kscrape.paths import safe_component, write_if_changed
 from kscrape.record import Record, to_markdown
 from kscrape.selection import Selection
-from kscrape.store import Store
+from kscrape.store import Store, utcnow
 from kscrape.store.marks import read_mark, write_mark
 
 # A mark made for another format or kscrape version makes the next run render every day (and
@@ -89,7 +89,7 @@ def export_markdown(
     after = _before(changed_since_bound(changed_since), 1) if changed_since else None
     if after is None and not full:
         after = _current_up_to(read_mark(store, mark_name), selection)
-    settled = _before(datetime.now(UTC).strftime(TIME_FORMAT), SETTLE_SECONDS + 1)
+    settled = _before(utcnow(), SETTLE_SECONDS + 1)
     result = MarkdownExport()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

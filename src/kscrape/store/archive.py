@@ -9,7 +9,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -191,7 +191,7 @@ class Store:
         now = utcnow()
         counts = SaveCounts()
         releases = list({r.news_id: r for r in releases}.values())
-        with self._transaction():
+        with self.transaction():
             known = self._stored_rows([r.news_id for r in releases])
             fresh: list[dict[str, Any]] = []
             written: list[Release] = []
@@ -224,7 +224,7 @@ class Store:
 
     def close_stale_runs(self) -> int:
         """Mark runs still 'running' as killed: only the lock holder runs, and that is us now."""
-        with self._transaction():
+        with self.transaction():
             cursor = self.db.execute(
                 "update runs set outcome = 'killed', error = ? where outcome = 'running'",
                 ["the process ended without recording an outcome (killed or crashed)"],
@@ -232,21 +232,21 @@ class Store:
             return cursor.rowcount
 
     def save_attachment(self, row: dict[str, Any]) -> None:
-        with self._transaction():
+        with self.transaction():
             self.db["attachments"].upsert(row, pk=("news_id", "file_id"))
 
     def begin_run(self, command: str, **fields: Any) -> int:
-        with self._transaction():
+        with self.transaction():
             table = self.db["runs"]
             table.insert({"command": command, "started_at": utcnow(), **fields})
             return int(table.last_pk)
 
     def finish_run(self, run_id: int, **fields: Any) -> None:
-        with self._transaction():
+        with self.transaction():
             self.db["runs"].update(run_id, {"finished_at": utcnow(), **fields})
 
     def record_failure(self, run_id: int, *, url: str, error: str, news_id: str | None) -> None:
-        with self._transaction():
+        with self.transaction():
             self.db["failures"].insert(
                 {"run_id": run_id, "news_id": news_id, "url": url, "error": error, "at": utcnow()}
             )
@@ -291,20 +291,7 @@ class Store:
             counts.new += 1
             return True
         if old["content_hash"] != digest:
-            self.db["release_versions"].insert(
-                {
-                    "news_id": release.news_id,
-                    "title": old["title"],
-                    "ministry": old["ministry"],
-                    "date": old["date"],
-                    "lead": old["lead"],
-                    "body": old["body"],
-                    "body_md": old["body_md"],
-                    "content_hash": old["content_hash"],
-                    "stored_at": old["updated_at"],
-                    "replaced_at": now,
-                }
-            )
+            self.db["release_versions"].insert(version_row(old, now))
             kept = {k: old[k] for k in STABLE_FIELDS if row[k] is None and old[k] is not None}
             self.db["releases"].update(release.news_id, {**row, **kept, "updated_at": now})
             counts.updated += 1
@@ -330,16 +317,13 @@ class Store:
 
     def stop_search_index(self) -> None:
         """This archive only feeds another (a reparse's scratch archive): stop indexing it."""
-        with self._transaction():
+        with self.transaction():
             search_index.stop_indexing(self.db.conn)
 
-    def transaction(self) -> AbstractContextManager[None]:
-        """One transaction (a savepoint when nested) for the store's own modules: SQLite errors
-        become StoreError, and the search index follows the writes before it commits."""
-        return self._transaction()
-
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
+    def transaction(self) -> Iterator[None]:
+        """One transaction (a savepoint when nested) for the store and its modules: SQLite
+        errors become StoreError, and the search index follows the writes before it commits."""
         try:
             with self.db.atomic():
                 yield
@@ -352,6 +336,16 @@ class Store:
             return self.db.execute(sql, list(params))
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: {exc}") from exc
+
+
+def version_row(old: dict[str, Any], now: str) -> dict[str, Any]:
+    """The `release_versions` row keeping a stored release's listed content as it was."""
+    return {
+        "news_id": old["news_id"], "title": old["title"], "ministry": old["ministry"],
+        "date": old["date"], "lead": old["lead"], "body": old["body"],
+        "body_md": old["body_md"], "content_hash": old["content_hash"],
+        "stored_at": old["updated_at"], "replaced_at": now,
+    }
 
 
 def _better_body(row: dict[str, Any], old: dict[str, Any]) -> bool:

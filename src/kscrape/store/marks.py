@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kscrape.store.archive import Store, utcnow
+from kscrape.store.archive import Store, dumps, utcnow
 
 
 def read_mark(store: Store, name: str) -> dict[str, Any] | None:
@@ -28,8 +28,7 @@ def read_mark(store: Store, name: str) -> dict[str, Any] | None:
 def write_mark(store: Store, name: str, value: dict[str, Any]) -> None:
     with store.transaction():
         store.db["marks"].insert(
-            {"name": name, "value": json.dumps(value, ensure_ascii=False, sort_keys=True),
-             "at": utcnow()},
+            {"name": name, "value": dumps(value), "at": utcnow()},
             replace=True,
         )
 

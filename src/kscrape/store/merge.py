@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from kscrape.errors import StoreError
-from kscrape.store.archive import DEPTH_RANK, Store, utcnow
+from kscrape.selection import Selection
+from kscrape.store.archive import DEPTH_RANK, Store, utcnow, version_row
 
 BOOKKEEPING = {"first_seen_at", "updated_at", "fetched_at", "rowid", "id"}
 _CHUNK = 500
@@ -46,8 +47,8 @@ def merge_rebuilt(archive: Store, rebuilt: Path, *, since: str | None = None,
     except sqlite3.Error as exc:
         raise StoreError(f"{rebuilt}: cannot open the rebuilt archive: {exc}") from exc
     try:
-        clauses, params = _range(since, until)
-        with archive._transaction():
+        clauses, params = Selection(since, until).where("r", ministries=False)
+        with archive.transaction():
             _add_new(archive, clauses, params, counts)
         columns = [c.name for c in db["releases"].columns if c.name not in BOOKKEEPING]
         held = "exists (select 1 from main.releases m where m.news_id = r.news_id)"
@@ -55,21 +56,16 @@ def merge_rebuilt(archive: Store, rebuilt: Path, *, since: str | None = None,
             f"select news_id from rebuilt.releases r where {' and '.join([*clauses, held])} "
             "order by news_id", params)]
         for start in range(0, len(ids), _CHUNK):
-            with archive._transaction():
+            with archive.transaction():
                 _merge_chunk(archive, ids[start:start + _CHUNK], columns, counts)
-        with archive._transaction():
+        with archive.transaction():
             db.execute("insert or ignore into windows select * from rebuilt.windows")
     finally:
         db.execute("detach database rebuilt")
     return counts
 
 
-def _range(since: str | None, until: str | None) -> tuple[list[str], list[str]]:
-    clauses = [c for c, v in (("r.date >= ?", since), ("r.date <= ?", until)) if v]
-    return clauses, [v for v in (since, until) if v]
-
-
-def _add_new(archive: Store, clauses: list[str], params: list[str],
+def _add_new(archive: Store, clauses: list[str], params: list[Any],
              counts: MergeCounts) -> None:
     """Releases the archive lacks, with their attachments, versions and evidence, in bulk."""
     db = archive.db
@@ -127,12 +123,7 @@ def _copy(archive: Store, table: str, ids: list[str]) -> None:
 
 def _rewrite(archive: Store, old: dict[str, Any], values: dict[str, Any], now: str) -> None:
     if old["content_hash"] != values["content_hash"]:
-        archive.db["release_versions"].insert({
-            "news_id": old["news_id"], "title": old["title"], "ministry": old["ministry"],
-            "date": old["date"], "lead": old["lead"], "body": old["body"],
-            "body_md": old["body_md"], "content_hash": old["content_hash"],
-            "stored_at": old["updated_at"], "replaced_at": now,
-        })
+        archive.db["release_versions"].insert(version_row(old, now))
     archive.db["releases"].update(old["news_id"], {**values, "updated_at": now})
 
 

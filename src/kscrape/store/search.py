@@ -294,11 +294,6 @@ def ministry_names(value: str | None) -> frozenset[str]:
     return frozenset(names)
 
 
-def ministry_expression(names: Iterable[str]) -> str | None:
-    tokens = sorted({ministry_token(n) for n in names})
-    return f"ministry : ({' OR '.join(tokens)})" if tokens else None
-
-
 def _query_match(query: str | None, ministry: str | None) -> str:
     selection = from_query(query, ministry)
     return selection.match() if selection.every else NOTHING
@@ -319,7 +314,7 @@ def _query_score(title: str | None, body: str | None, query: str | None) -> floa
 def snippet(text: str | None, query: str | None, width: int = 50) -> str:
     """The text around the first match of a term, on one line, with … where it was cut."""
     flat = " ".join((text or "").split())
-    folded = unicodedata.normalize("NFKC", flat).casefold()
+    folded = fold(flat)
     found = [folded.find(r) for t in terms(query or "") for r in runs(t)]
     at = min((i for i in found if i >= 0), default=0)
     start = max(0, at - width)
