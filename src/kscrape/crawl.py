@@ -361,23 +361,17 @@ def run(
     A run refused by the lock touches nothing. Runs left 'running' by a killed process are
     marked 'killed' by the next one, which holds the lock and so knows they are gone.
     """
-    with write_lock(config.db, command=command):
-        store = open_store(config.db)
-        try:
-            store.close_stale_runs()
-            stats = RunStats()
-            run_id = store.begin_run(
-                command, since=span.since.isoformat() if span else None,
-                until=span.until.isoformat() if span else None,
-                ministries=selection_label(ministries), depth=depth or config.depth,
-                pid=os.getpid(),
-            )
-        except BaseException:
-            store.close()
-            raise
+    with write_lock(config.db, command=command), open_store(config.db) as store:
+        store.close_stale_runs()
+        stats = RunStats()
+        label, run_depth = selection_label(ministries), depth or config.depth
+        run_id = store.begin_run(
+            command, since=span.since.isoformat() if span else None,
+            until=span.until.isoformat() if span else None,
+            ministries=label, depth=run_depth, pid=os.getpid(),
+        )
         outcome, error = "failed", None
-        info = RunInfo(run_id, command, depth or config.depth, selection_label(ministries),
-                       config.base_url, datetime.now(UTC))
+        info = RunInfo(run_id, command, run_depth, label, config.base_url, datetime.now(UTC))
         try:
             with capturing(config, info) as recorder, \
                     Fetcher(config, recorder=recorder) as fetcher:
@@ -402,7 +396,6 @@ def run(
             raise
         finally:
             _finish(store, run_id, stats, outcome, error)
-            store.close()
 
 
 def _finish(store: Store, run_id: int, stats: RunStats, outcome: str, error: str | None) -> None:

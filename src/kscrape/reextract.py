@@ -86,15 +86,11 @@ def reextract(
 
     `all_files` also extracts the PDFs beside a usable HWPX/HWP, to refresh their status.
     """
-    with write_lock(config.db, command="reextract"):
-        store = open_store(config.db, create=False)
-        try:
-            store.close_stale_runs()
-            with _recorded_run(store, selection) as (run_id, stats):
-                _rebuild(config, store, selection, run_id, stats, all_files, on_batch)
-                return stats
-        finally:
-            store.close()
+    with write_lock(config.db, command="reextract"), open_store(config.db, create=False) as store:
+        store.close_stale_runs()
+        with _recorded_run(store, selection) as (run_id, stats):
+            _rebuild(config, store, selection, run_id, stats, all_files, on_batch)
+            return stats
 
 
 def _rebuild(config: Config, store: Store, selection: Selection, run_id: int,

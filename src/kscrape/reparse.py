@@ -88,44 +88,30 @@ def reparse(
     report = ReparseReport()
     scratch_file = scratch_path(config)
     with write_lock(config.db, command=COMMAND):
-        if since is None and until is None and _in_place(config.db):
-            archive = open_store(config.db)
-            try:
-                write_mark(archive, IN_PLACE, {"started": True})
-                _replay_runs(config, runs, archive, report, None, None, on_run)
-                report.merge = MergeCounts(new=archive.count(),
-                                           attachments_new=archive.attachment_count())
-                clear_mark(archive, IN_PLACE)
-            finally:
-                archive.close()
-            return report
-        scratch = open_store(scratch_file)
-        try:
+        if since is None and until is None:
+            with open_store(config.db) as archive:
+                if _in_place(archive):
+                    write_mark(archive, IN_PLACE, {"started": True})
+                    _replay_runs(config, runs, archive, report, None, None, on_run)
+                    report.merge = MergeCounts(new=archive.count(),
+                                               attachments_new=archive.attachment_count())
+                    clear_mark(archive, IN_PLACE)
+                    return report
+        with open_store(scratch_file) as scratch:
             scratch.stop_search_index()  # the archive indexes what it takes in the merge
             _replay_runs(config, runs, scratch, report, since, until, on_run)
-        finally:
-            scratch.close()
-        archive = open_store(config.db)
-        try:
+        with open_store(config.db) as archive:
             report.merge = merge_rebuilt(archive, scratch_file, since=since, until=until)
-        finally:
-            archive.close()
         for suffix in ("", "-wal", "-shm"):
             Path(f"{scratch_file}{suffix}").unlink(missing_ok=True)
     return report
 
 
-def _in_place(db: str) -> bool:
+def _in_place(archive: Store) -> bool:
     """Whether the captures are replayed straight into the archive: it holds no release yet
     (then the crawl's result is the archive's, and there is nothing to merge), or an
     interrupted in-place reparse left its mark there, to be resumed."""
-    if not Path(db).exists():
-        return True
-    store = open_store(db)
-    try:
-        return store.count() == 0 or read_mark(store, IN_PLACE) is not None
-    finally:
-        store.close()
+    return archive.count() == 0 or read_mark(archive, IN_PLACE) is not None
 
 
 def _replay_runs(config: Config, runs: list[CapturedRun], target: Store, report: ReparseReport,

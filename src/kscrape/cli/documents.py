@@ -49,11 +49,8 @@ def show(ctx: click.Context, news_id: str, fmt: str, evidence: bool, raw_file: s
     from kscrape.store import open_store
 
     config = run_config(ctx)
-    store = open_store(config.db, create=False)
-    try:
+    with open_store(config.db, create=False) as store:
         found = read_record(store, news_id.strip())
-    finally:
-        store.close()
     if found is None:
         raise ConfigError(f"no release {news_id!r} in {config.db}")
     if fmt == "json":

@@ -74,8 +74,7 @@ def show_evidence(ctx: click.Context, news_id: str, *, fmt: str, raw: str | None
 
     config = run_config(ctx)
     directory = Path(config.warc_dir)
-    store = open_store(config.db, create=False)
-    try:
+    with open_store(config.db, create=False) as store:
         if store.release(news_id) is None:
             raise ConfigError(f"no release {news_id!r} in {config.db}")
         if raw:
@@ -85,8 +84,6 @@ def show_evidence(ctx: click.Context, news_id: str, *, fmt: str, raw: str | None
                        f"{proof.date}) to {raw}", err=True)
             return
         found = proofs(store, news_id, directory)
-    finally:
-        store.close()
     with data_stdout() as stdout:
         if fmt == "json":
             stdout.write(json.dumps([p.as_dict() for p in found], ensure_ascii=False,

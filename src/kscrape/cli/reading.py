@@ -65,15 +65,11 @@ def export(ctx: click.Context, fmt: str, excel: bool, since: str | None, until: 
         raise ConfigError("--changed-since and --full apply to --format md only")
     if output and Path(output).is_dir():
         raise ConfigError(f"-o {output} is a folder; --format {fmt} writes one file")
-    store = open_store(config.db, create=False)
-    try:
-        with data_stdout() as stdout:
-            count = export_releases(
-                store, Path(output) if output else None, fmt=fmt, excel=excel,
-                since=start, until=end, ministry_names=names, stdout=stdout,
-            )
-    finally:
-        store.close()
+    with open_store(config.db, create=False) as store, data_stdout() as stdout:
+        count = export_releases(
+            store, Path(output) if output else None, fmt=fmt, excel=excel,
+            since=start, until=end, ministry_names=names, stdout=stdout,
+        )
     if output:
         click.echo(f"wrote {count} releases to {output}", err=True)
 
@@ -87,12 +83,9 @@ def _export_markdown(config: Config, output: str | None, selection: Selection,
         raise ConfigError("--format md needs -o FOLDER")
     if Path(output).exists() and not Path(output).is_dir():
         raise ConfigError(f"-o {output} is a file; --format md writes a folder")
-    store = open_store(config.db, create=False)
-    try:
+    with open_store(config.db, create=False) as store:
         done = export_markdown(store, Path(output), selection=selection,
                                changed_since=changed_since, full=full)
-    finally:
-        store.close()
     click.echo(f"{output}: {done.releases} releases in {len(done.days)} days rendered; "
                f"files written {done.written}, unchanged {done.unchanged}, removed "
                f"{done.removed}", err=True)
@@ -126,12 +119,9 @@ def search(ctx: click.Context, terms: tuple[str, ...], since: str | None, until:
     if not query_terms(query):
         raise ConfigError("search needs at least one term with a letter or digit")
     ministry_names(ministries)  # an unknown ministry is a usage error, as everywhere
-    store = open_store(config.db, create=False)
-    try:
+    with open_store(config.db, create=False) as store:
         hits = store.search(query, ministry=",".join(ministries), since=start, until=end,
                             order=order, limit=limit)
-    finally:
-        store.close()
     if as_json:
         with data_stdout() as stdout:
             for hit in hits:
@@ -156,13 +146,10 @@ def status(ctx: click.Context, runs: int, as_json: bool, plot: str | None) -> No
     config = run_config(ctx)
     if plot and Path(plot).suffix.lower() != ".svg":
         raise ConfigError(f"--plot {plot}: the chart is SVG; name the file *.svg")
-    store = open_store(config.db, create=False)
-    try:
+    with open_store(config.db, create=False) as store:
         info = store.summary(runs=runs)
         if plot:
             _plot(store, Path(plot))
-    finally:
-        store.close()
     info["lock"] = holder(config.db)
     if as_json:
         with data_stdout() as out:

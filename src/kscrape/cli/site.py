@@ -66,11 +66,8 @@ def watch_add(ctx: click.Context, name: str, ministries: tuple[str, ...],
 
     parts = tuple(p.strip() for m in ministries for p in m.split(",") if p.strip())
     item = make_watch(name, parts, keywords, excludes)
-    store = open_store(run_config(ctx).db, create=False)
-    try:
+    with open_store(run_config(ctx).db, create=False) as store:
         new = save_watch(store, item)
-    finally:
-        store.close()
     click.echo(f"{'added' if new else 'replaced'} watch {item.name}: {item.describe()}")
 
 
@@ -81,12 +78,9 @@ def watch_list(ctx: click.Context) -> None:
     from kscrape.store import open_store
     from kscrape.store.watches import watches
 
-    store = open_store(run_config(ctx).db, create=False)
-    try:
+    with open_store(run_config(ctx).db, create=False) as store:
         for item in watches(store):
             click.echo(f"{item.name}\t{item.describe()}")
-    finally:
-        store.close()
 
 
 @watch.command("rm")
@@ -97,12 +91,9 @@ def watch_rm(ctx: click.Context, name: str) -> None:
     from kscrape.store import open_store
     from kscrape.store.watches import remove_watch
 
-    store = open_store(run_config(ctx).db, create=False)
-    try:
+    with open_store(run_config(ctx).db, create=False) as store:
         if not remove_watch(store, name):
             raise ConfigError(f"no watch named {name!r} (see 'kscrape watch list')")
-    finally:
-        store.close()
     click.echo(f"removed watch {name}")
 
 
@@ -128,13 +119,11 @@ def write_feeds(config: Config, directory: Path) -> tuple[int, int]:
     from kscrape.feeds import write_feeds as write_all
     from kscrape.store import open_store
 
-    store = open_store(config.db, create=False)
-    try:
-        return write_all(store, directory, config.feed_size)
-    except OSError as exc:
-        raise ExportError(f"{directory}: cannot write feeds: {exc}") from exc
-    finally:
-        store.close()
+    with open_store(config.db, create=False) as store:
+        try:
+            return write_all(store, directory, config.feed_size)
+        except OSError as exc:
+            raise ExportError(f"{directory}: cannot write feeds: {exc}") from exc
 
 
 def _migrated(config: Config) -> None:

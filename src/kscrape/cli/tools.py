@@ -146,8 +146,7 @@ def _show_demo(config: Config, stats: Any, *, document: bool) -> None:
     from kscrape.record import read_record, to_markdown
     from kscrape.store import open_store
 
-    store = open_store(config.db, create=False)
-    try:
+    with open_store(config.db, create=False) as store:
         total = store.count()
         click.echo(f"{config.db}: {total} releases "
                    f"(this run: new {stats.new}, updated {stats.updated}, "
@@ -177,8 +176,6 @@ def _show_demo(config: Config, stats: Any, *, document: bool) -> None:
                        f"  body from {row['body_source']}:")
             for line in row["body"].splitlines()[:12]:
                 click.echo(f"    {line[:110]}")
-    finally:
-        store.close()
 
 
 COMMANDS = (ministries, parse, replica, demo)

@@ -254,6 +254,12 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     # -- internals ------------------------------------------------------------------------
 
     def _stored_rows(self, news_ids: list[str]) -> dict[str, dict[str, Any]]:
