@@ -30,8 +30,7 @@ from urllib.parse import urlsplit
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from kscrape.errors import StoreError
-from kscrape.fetch import Exchange
-from kscrape.models import Capture
+from kscrape.models import Capture, Exchange
 from kscrape.warc import OPEN_SUFFIX, SUFFIX, RunInfo, final_name, whole_length
 
 log = logging.getLogger("kscrape.captures")

@@ -15,6 +15,7 @@ A successor's own name (기획예산처) resolves to that successor only.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kscrape.errors import ConfigError
@@ -186,6 +187,11 @@ def _name_index() -> dict[str, Ministry]:
 
 _BY_NAME = _name_index()
 _UNCODED = {squash(n): n for n in (*AGENCIES_WITHOUT_CODE, *CORPUS_LABELS_WITHOUT_CODE)}
+
+
+def split_labels(values: Iterable[str]) -> list[str]:
+    """Ministry labels as given: repeated, comma-separated or both; blanks dropped."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
 def resolve(value: str) -> MinistryFilter:

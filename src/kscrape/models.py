@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 VIEW_PATH = "/briefing/pressReleaseView.do"
 LIST_PATH = "/briefing/pressReleaseList.do"
@@ -87,6 +89,32 @@ class Capture:
     uri: str  # WARC-Target-URI
     date: str  # WARC-Date, when the request went out
     digest: str  # WARC-Payload-Digest of the body as the server sent it
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One request and the complete response to it, as they went over the wire.
+
+    `body` is what the server sent: its content coding (gzip, br) kept, the transfer coding
+    (chunked) taken off by the HTTP client.
+    """
+
+    method: str
+    url: str
+    request_headers: tuple[tuple[str, str], ...]
+    request_body: bytes
+    status: int
+    reason: str
+    http_version: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    started: datetime  # when the request went out (UTC)
+    address: str = ""  # the server's IP address, when known
+    capture: Capture | None = None  # set on exchanges answered from a capture
+
+
+Recorder = Callable[[Exchange], Capture]
+Replay = Callable[[str, str, bytes], Exchange | None]  # (method, url, body) -> the capture
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from kscrape.captures import read_exchange
 from kscrape.errors import ConfigError, KscrapeError, StoreError
-from kscrape.fetch import Exchange
+from kscrape.models import Exchange
 from kscrape.store import Store
 from kscrape.store.evidence import evidence_of
 from kscrape.warc import OPEN_SUFFIX, payload_digest

@@ -34,9 +34,8 @@ from isal import isal_zlib
 from kscrape import __version__
 from kscrape.config import Config
 from kscrape.errors import StoreError
-from kscrape.fetch import Exchange
 from kscrape.lock import claim_file
-from kscrape.models import Capture
+from kscrape.models import Capture, Exchange
 
 log = logging.getLogger("kscrape.warc")
 

@@ -132,12 +132,9 @@ def ministry_names(values: tuple[str, ...]) -> frozenset[str] | None:
 
 
 def ministry_filters(values: tuple[str, ...]) -> list[Any]:
-    from kscrape.ministries import resolve
+    from kscrape.ministries import resolve, split_labels
 
-    out = []
-    for value in values:
-        out.extend(resolve(part) for part in value.split(",") if part.strip())
-    return out
+    return [resolve(label) for label in split_labels(values)]
 
 
 ministry_option = click.option(

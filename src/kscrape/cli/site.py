@@ -28,6 +28,7 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     """
     config = run_config(ctx)
     try:
+        import datasette  # noqa: F401  (the site module imports it only when called)
         import uvicorn
 
         from kscrape.site import datasette_for
@@ -60,12 +61,12 @@ def watch() -> None:
 def watch_add(ctx: click.Context, name: str, ministries: tuple[str, ...],
               keywords: tuple[str, ...], excludes: tuple[str, ...]) -> None:
     """Add a watch NAME (or replace the one of that name)."""
+    from kscrape.ministries import split_labels
     from kscrape.store import open_store
     from kscrape.store.watches import save_watch
     from kscrape.watches import make_watch
 
-    parts = tuple(p.strip() for m in ministries for p in m.split(",") if p.strip())
-    item = make_watch(name, parts, keywords, excludes)
+    item = make_watch(name, tuple(split_labels(ministries)), keywords, excludes)
     with open_store(run_config(ctx).db, create=False) as store:
         new = save_watch(store, item)
     click.echo(f"{'added' if new else 'replaced'} watch {item.name}: {item.describe()}")

@@ -6,8 +6,9 @@ rate limiter and the retry rules; `bodies` what is done with a body before anyon
 """
 
 from kscrape.fetch.bodies import ACCEPT_ENCODING, decode_body, filename_from_disposition
-from kscrape.fetch.client import Exchange, Fetcher, Recorder, Replay, Response
+from kscrape.fetch.client import Fetcher, Response
 from kscrape.fetch.pacing import RateLimiter, Retryable, parse_retry_after
+from kscrape.models import Exchange, Recorder, Replay
 
 __all__ = [
     "ACCEPT_ENCODING",

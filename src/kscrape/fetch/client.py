@@ -34,7 +34,7 @@ from kscrape.fetch.pacing import (
     Retryable,
     parse_retry_after,
 )
-from kscrape.models import Capture
+from kscrape.models import Capture, Exchange, Recorder, Replay
 
 log = logging.getLogger("kscrape.fetch")
 
@@ -60,30 +60,6 @@ class Response:
         return self.headers.get("content-type", "")
 
 
-@dataclass(frozen=True, slots=True)
-class Exchange:
-    """One request and the complete response to it, as they went over the wire.
-
-    `body` is what the server sent: its content coding (gzip, br) kept, the transfer coding
-    (chunked) taken off by the HTTP client.
-    """
-
-    method: str
-    url: str
-    request_headers: tuple[tuple[str, str], ...]
-    request_body: bytes
-    status: int
-    reason: str
-    http_version: str
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-    started: datetime  # when the request went out (UTC)
-    address: str = ""  # the server's IP address, when known
-    capture: Capture | None = None  # set on exchanges answered from a capture
-
-
-Recorder = Callable[[Exchange], Capture]
-Replay = Callable[[str, str, bytes], Exchange | None]  # (method, url, body) -> the capture
 _CAPTURE = "kscrape.capture"
 
 

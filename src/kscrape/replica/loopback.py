@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 
@@ -42,6 +43,16 @@ class LoopbackServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+
+    def wait(self) -> None:
+        """Serve in the foreground until Ctrl-C (SIGTERM under `kscrape`), then stop."""
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
 
     def __enter__(self) -> Self:
         return self.start()

@@ -124,10 +124,4 @@ def serve_captures(directory: Path, host: str = "127.0.0.1", port: int = 0) -> N
     print(replay.url, flush=True)
     print(f"serving {len(replay.answers)} captured responses of {replay.runs} run(s) "
           f"from {directory}", file=sys.stderr, flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        replay.stop()
+    replay.wait()

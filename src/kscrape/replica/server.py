@@ -425,10 +425,4 @@ def serve(
     replica = Replica(corpus, host=host, port=port, attachments_dir=attachments_dir, today=today)
     replica.start()
     print(replica.url, flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        replica.stop()
+    replica.wait()

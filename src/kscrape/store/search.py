@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kscrape.errors import ConfigError
-from kscrape.ministries import resolve
+from kscrape.ministries import resolve, split_labels
 from kscrape.text import squash
 
 TABLE = "releases_search"
@@ -284,9 +284,7 @@ def ministry_names(value: str | None) -> frozenset[str]:
     """Names a ministry selection stands for: codes and current or former names, comma-
     separated, each resolved as `--ministry` does; an unknown label is taken literally."""
     names: set[str] = set()
-    for part in (p.strip() for p in (value or "").split(",")):
-        if not part:
-            continue
+    for part in split_labels([value or ""]):
         try:
             names |= resolve(part).names
         except ConfigError:
