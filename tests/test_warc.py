@@ -230,6 +230,10 @@ def test_show_evidence_checks_each_record_and_raw_writes_the_captured_bytes(tmp_
     page = tmp_path / "view.html"
     assert run_cli(config, "show", news_id, "--raw", str(page)).exit_code == 0
     assert parse_view(page.read_bytes()).news_id == news_id
+    unwritable = run_cli(config, "show", news_id, "--raw", str(tmp_path / "no-such-dir" / "x"))
+    assert unwritable.exit_code == 8
+    assert "cannot write the capture" in unwritable.output
+    assert not (tmp_path / "no-such-dir").exists()
 
     # A WARC file that no longer holds the record is reported, not trusted.
     target = tmp_path / "warc" / table_rows(config.db, "evidence")[0]["warc_file"]

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from kscrape.cli.common import bounds, data_stdout, run_config
-from kscrape.errors import ConfigError
+from kscrape.errors import ConfigError, ExportError
 
 log = logging.getLogger("kscrape")
 
@@ -79,7 +79,10 @@ def show_evidence(ctx: click.Context, news_id: str, *, fmt: str, raw: str | None
             raise ConfigError(f"no release {news_id!r} in {config.db}")
         if raw:
             proof, body = raw_capture(store, news_id, directory, record)
-            atomic_write(Path(raw), body)
+            try:
+                atomic_write(Path(raw), body)
+            except OSError as exc:
+                raise ExportError(f"{raw}: cannot write the capture: {exc}") from exc
             click.echo(f"wrote {len(body)} bytes of {proof.uri} ({proof.kind}, captured "
                        f"{proof.date}) to {raw}", err=True)
             return
