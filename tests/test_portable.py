@@ -21,10 +21,8 @@ from kscrape.cli import cli
 from kscrape.files import safe_name
 from kscrape.paths import (
     COMPONENT_MAX_BYTES,
-    WINDOWS_MAX_PATH,
     atomic_write,
     atomic_writer,
-    fit_path,
     safe_component,
     write_if_changed,
 )
@@ -149,17 +147,6 @@ def test_nfd_hangul_becomes_the_nfc_name():
     """macOS may hand back decomposed jamo; the file is the same one."""
     nfd = unicodedata.normalize("NFD", "보도자료")
     assert len(nfd) == 8 and safe_component(nfd) == "보도자료"
-
-
-def test_fit_path_keeps_the_whole_path_within_windows_260_characters(tmp_path):
-    """A deep output folder leaves less room; the last name is cut, stably, to fit."""
-    root = tmp_path / ("깊은폴더" * 20)
-    path = fit_path(root, "2023", "06", "기획재정부", "가" * 300 + ".md")
-    assert len(str(path)) <= WINDOWS_MAX_PATH
-    assert path.parent == Path(os.path.abspath(root)) / "2023" / "06" / "기획재정부"
-    assert path.name.endswith(".md") and path.name.startswith("가")
-    assert path == fit_path(root, "2023", "06", "기획재정부", "가" * 300 + ".md")
-    assert fit_path(tmp_path, "CON", "aux.md") == tmp_path.absolute() / "_CON" / "_aux.md"
 
 
 @pytest.mark.parametrize(

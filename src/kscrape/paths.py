@@ -1,13 +1,14 @@
 """File names and file writes that are safe on Linux, macOS and Windows.
 
 Every file kscrape names after something it did not choose (a release title, a watch name,
-a server's file name) goes through `safe_component` (or `fit_path` for a whole path under an
-output folder); every file it writes for people to read (exports, Markdown trees, feeds) goes
-through `atomic_writer`/`atomic_write`, so a reader sees the old file or the whole new one,
-never half of either.
+a server's file name) goes through `safe_component`; every file it writes for people to read
+(exports, Markdown trees, feeds) goes through `atomic_writer`/`atomic_write`, so a reader sees
+the old file or the whole new one, never half of either.
 
 The rules are Windows' (the strictest of the three): no `< > : " / \\ | ? *` or controls, no
-trailing dot or space, no device names, 255 units per name and 260 per path (MAX_PATH).
+trailing dot or space, no device names, 255 units per name. Whole paths stay within 260
+characters (MAX_PATH) by keeping names short: the Markdown tree's stay under 110 characters
+below its folder (`export_md.release_path`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ _RESERVED = re.compile(
 _EXTENSION = re.compile(r"\.[0-9A-Za-z]{1,8}$")
 COMPONENT_MAX_BYTES = 255  # ext4, APFS (UTF-8 bytes); NTFS allows 255 UTF-16 units
 COMPONENT_MAX_CHARS = 120
-WINDOWS_MAX_PATH = 259  # MAX_PATH is 260 with the terminating NUL
 HASH_CHARS = 8
 REPLACE_RETRIES = (0.05, 0.1, 0.2, 0.3, 0.4)  # seconds between tries of a rename
 
@@ -61,17 +61,6 @@ def safe_component(name: str, *, max_chars: int = COMPONENT_MAX_CHARS, fallback:
                        COMPONENT_MAX_BYTES - len(tail))
         text = stem.rstrip(" ._") + tail
     return text or fallback
-
-
-def fit_path(root: Path, *parts: str, limit: int = WINDOWS_MAX_PATH) -> Path:
-    """`root/part/…/part`, each part a `safe_component`, the last one cut further if needed
-    so that the absolute path stays within Windows' 260 characters (Explorer, Excel and the
-    Hangul word processor still refuse longer ones). A root too deep to leave 24 characters
-    for the last part gets them anyway.
-    """
-    folder = Path(os.path.abspath(root)).joinpath(*(safe_component(p) for p in parts[:-1]))
-    room = limit - _units(str(folder)) - 1
-    return folder / safe_component(parts[-1], max_chars=max(24, min(room, COMPONENT_MAX_CHARS)))
 
 
 def _units(text: str) -> int:
