@@ -36,9 +36,12 @@ def save_rebuilt(store: Store, batch: RebuiltBatch, *, run_id: int) -> None:
     """Apply a batch in one transaction: a crash keeps all of it or none, checkpoint included."""
     now = utcnow()
     with store.transaction():
-        for news_id, values in batch.releases.items():
-            fields = {k: values[k] for k in REBUILT_FIELDS}
-            store.db["releases"].update(news_id, {**fields, "updated_at": now})
+        store.db.conn.executemany(
+            f"update releases set {', '.join(f'{k} = ?' for k in REBUILT_FIELDS)}, "
+            "updated_at = ? where news_id = ?",
+            [(*(values[k] for k in REBUILT_FIELDS), now, news_id)
+             for news_id, values in batch.releases.items()],
+        )
         store.db.conn.executemany(
             "update attachments set extract_status = ? where news_id = ? and file_id = ?",
             [(status, news_id, file_id) for news_id, file_id, status in batch.statuses],
