@@ -13,8 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from kscrape.extract.blocks import CONTACT_RE, MASTHEAD_RE
-from kscrape.extract.layout import summary_items
+from kscrape.extract.layout import CONTACT_RE, MASTHEAD_RE, summary_items
 from kscrape.extract.pdf_layout import PicturePiece, Piece, TablePiece
 from kscrape.extract.pdf_page import PageContent
 from kscrape.extract.pdf_paragraphs import Para
