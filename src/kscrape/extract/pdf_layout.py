@@ -7,6 +7,7 @@ and beside it; the rest of the page is read as lines, then paragraphs.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -62,6 +63,24 @@ class PicturePiece:
 
 
 Piece = Para | TablePiece | PicturePiece | NotePiece
+
+
+def piece_text(piece: Piece) -> str:
+    """All the text of a piece, cells included, space-separated."""
+    if isinstance(piece, Para):
+        return piece.text
+    if isinstance(piece, TablePiece):
+        return " ".join(piece_text(p) for c in piece.cells for p in c.pieces)
+    return ""
+
+
+def body_size(pieces: Sequence[Piece]) -> float:
+    """The font size most of the running text is set in."""
+    sizes: Counter[float] = Counter()
+    for p in pieces:
+        if isinstance(p, Para):
+            sizes[round(p.size)] += len(p.text)
+    return float(sizes.most_common(1)[0][0]) if sizes else 0.0
 
 
 def halves(page: PageContent) -> list[PageContent]:
