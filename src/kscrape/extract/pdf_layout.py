@@ -140,8 +140,12 @@ def region_pieces(
     tables: list[Piece] = []
     rest = list(glyphs)
     for grid in outer:
-        inside = [gl for gl in rest if _glyph_in(gl, grid.x0, grid.top, grid.x1, grid.bottom)]
-        rest = [gl for gl in rest if not _glyph_in(gl, grid.x0, grid.top, grid.x1, grid.bottom)]
+        inside: list[Glyph] = []
+        outside: list[Glyph] = []
+        for gl in rest:
+            in_grid = _glyph_in(gl, grid.x0, grid.top, grid.x1, grid.bottom)
+            (inside if in_grid else outside).append(gl)
+        rest = outside
         nested = [n for n in grids if n is not grid and _holds(grid, n)]
         held = [p for p in pictures if _box_in(p.box, grid)]
         tables.append(_table(grid, inside, nested, held))
