@@ -15,7 +15,7 @@ from kscrape.extract.pdf_cells import glyphs_by_cell, refine
 from kscrape.extract.pdf_grid import Grid, GridCell, find_grids
 from kscrape.extract.pdf_lines import build_lines
 from kscrape.extract.pdf_notes import NotePiece, split_notes
-from kscrape.extract.pdf_page import Box, Glyph, PageContent
+from kscrape.extract.pdf_page import Box, Glyph, PageContent, centre_in
 from kscrape.extract.pdf_paragraphs import Para, paragraphs
 
 INSIDE_TOLERANCE = 1.0
@@ -143,13 +143,12 @@ def region_pieces(
         inside: list[Glyph] = []
         outside: list[Glyph] = []
         for gl in rest:
-            in_grid = _glyph_in(gl, grid.x0, grid.top, grid.x1, grid.bottom)
-            (inside if in_grid else outside).append(gl)
+            (inside if centre_in(gl, grid, INSIDE_TOLERANCE) else outside).append(gl)
         rest = outside
         nested = [n for n in grids if n is not grid and _holds(grid, n)]
-        held = [p for p in pictures if _box_in(p.box, grid)]
+        held = [p for p in pictures if centre_in(p.box, grid)]
         tables.append(_table(grid, inside, nested, held))
-    free_pictures = [p for p in pictures if not any(_box_in(p.box, g) for g in outer)]
+    free_pictures = [p for p in pictures if not any(centre_in(p.box, g) for g in outer)]
     blockers = sorted([*tables, *free_pictures], key=lambda p: p.top)
     lines = build_lines(rest)
     paras = paragraphs(lines, right, [b.top for b in blockers], cell=cell)
@@ -173,18 +172,11 @@ def _table(
     cells = []
     for k, cell in enumerate(grid.cells):
         inner = by_cell.get(k, [])
-        held = [n for n in nested if _within(n, cell)]
-        pics = [p for p in pictures if _box_center_in(p.box, cell)]
+        held = [n for n in nested if centre_in(n, cell)]
+        pics = [p for p in pictures if centre_in(p.box, cell)]
         pieces = region_pieces(inner, held, pics, cell.x1, cell=True)
         cells.append(CellPiece(cell, tuple(pieces)))
     return TablePiece(grid, tuple(cells))
-
-
-def _glyph_in(g: Glyph, x0: float, top: float, x1: float, bottom: float) -> bool:
-    cx = (g.x0 + g.x1) / 2
-    cy = (g.top + g.bottom) / 2
-    t = INSIDE_TOLERANCE
-    return x0 - t <= cx <= x1 + t and top - t <= cy <= bottom + t
 
 
 def _holds(outer: Grid, inner: Grid) -> bool:
@@ -197,21 +189,3 @@ def _holds(outer: Grid, inner: Grid) -> bool:
         and (inner.x1 - inner.x0) * (inner.bottom - inner.top)
         < (outer.x1 - outer.x0) * (outer.bottom - outer.top)
     )
-
-
-def _within(grid: Grid, cell: GridCell) -> bool:
-    cx = (grid.x0 + grid.x1) / 2
-    cy = (grid.top + grid.bottom) / 2
-    return cell.x0 <= cx <= cell.x1 and cell.top <= cy <= cell.bottom
-
-
-def _box_in(box: Box, grid: Grid) -> bool:
-    cx = (box.x0 + box.x1) / 2
-    cy = (box.top + box.bottom) / 2
-    return grid.x0 <= cx <= grid.x1 and grid.top <= cy <= grid.bottom
-
-
-def _box_center_in(box: Box, cell: GridCell) -> bool:
-    cx = (box.x0 + box.x1) / 2
-    cy = (box.top + box.bottom) / 2
-    return cell.x0 <= cx <= cell.x1 and cell.top <= cy <= cell.bottom
