@@ -12,6 +12,7 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.etree import ElementTree as ET
 
 from kscrape.extract.budget import Budget
@@ -62,14 +63,12 @@ _LAYOUT_RE = re.compile(
     rb"|<h[pc]:(?!(?:cellAddr|cellSpan|tab|lineBreak|fwSpace|nbSpace|hyphen|img)\b)\w+\b[^>]*/>",
     re.S,
 )
-_LOCAL: dict[str, str] = {}
 
 
+# A document uses a few dozen tag names; a hostile one cannot make the cache grow past this.
+@lru_cache(maxsize=1024)
 def _local(tag: str) -> str:
-    name = _LOCAL.get(tag)
-    if name is None:
-        name = _LOCAL[tag] = tag.rsplit("}", 1)[-1]
-    return name
+    return tag.rsplit("}", 1)[-1]
 
 
 def _parse_section(xml: bytes) -> ET.Element:
