@@ -11,26 +11,20 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
 from kscrape.extract import model
 from kscrape.extract.budget import TooBig
-from kscrape.extract.layout import CONTACT_RE, MASTHEAD_MAX_TABLES, MASTHEAD_RE, arrange
+from kscrape.extract.layout import arrange
 from kscrape.extract.markdown import to_markdown
 from kscrape.extract.plaintext import to_text
-from kscrape.text import clean_inline
 
 __all__ = [
-    "CONTACT_RE",
-    "MASTHEAD_MAX_TABLES",
-    "MASTHEAD_RE",
-    "Block",
     "Extraction",
     "conclude",
     "finish",
-    "join_blocks",
     "judge",
 ]
 
@@ -61,46 +55,6 @@ class Extraction:
     detail: str = ""
     markdown: str = ""
     blocks: tuple[model.Block, ...] = field(default=(), repr=False)
-
-
-@dataclass(frozen=True)
-class Block:
-    """A paragraph, or a table as text (rows on separate lines, cells tab-separated).
-
-    The flat form a text-only reader (the PDF one) yields; `legacy_to_model` lifts it into the
-    document model so it loses its cover the same way.
-    """
-
-    text: str
-    table: bool = False
-
-
-def join_blocks(blocks: Iterable[Block]) -> str:
-    return to_text(arrange(legacy_to_model(blocks)))
-
-
-def nonblank(blocks: Iterable[Block]) -> list[Block]:
-    return [b for b in blocks if b.text.strip()]
-
-
-def legacy_to_model(blocks: Iterable[Block]) -> list[model.Block]:
-    out: list[model.Block] = []
-    for block in blocks:
-        if not block.table:
-            out.extend(model.Paragraph(p) for p in map(clean_inline, block.text.split("\n")) if p)
-            continue
-        rows = [[clean_inline(c) for c in line.split("\t")] for line in block.text.split("\n")]
-        rows = [r for r in rows if any(r)]
-        if not rows:
-            continue
-        cols = max(len(r) for r in rows)
-        cells = tuple(
-            model.Cell(i, j, (model.Paragraph(text),) if text else ())
-            for i, r in enumerate(rows)
-            for j, text in enumerate(r)
-        )
-        out.append(model.Table(cells, len(rows), cols))
-    return out
 
 
 def finish(fmt: str, produce: Callable[[], Sequence[model.Block]]) -> Extraction:
@@ -144,10 +98,6 @@ def judge(
         if hangul < MIN_HANGUL_RATIO:
             return Extraction(fmt, "", GARBLED, f"only {hangul:.0%} of letters are Hangul")
     return Extraction(fmt, text, OK, markdown=markdown, blocks=blocks)
-
-
-def is_hangul(c: str) -> bool:
-    return "\uac00" <= c <= "\ud7a3" or "\u1100" <= c <= "\u11ff" or "\u3130" <= c <= "\u318f"
 
 
 def collapse_spaces(s: str) -> str:

@@ -16,10 +16,16 @@ import olefile
 
 from kscrape.extract.blocks import DAMAGED, ENCRYPTED, UNSUPPORTED, Extraction, finish, one_line
 from kscrape.extract.budget import Budget, budget_for
-from kscrape.extract.layout import depth_of
-from kscrape.extract.model import Block, Footnote, Image, Paragraph, Table, grid_cell
-from kscrape.extract.pua import map_pua
-from kscrape.text import clean_inline
+from kscrape.extract.layout import text_paragraph
+from kscrape.extract.model import (
+    Block,
+    Footnote,
+    Image,
+    Table,
+    grid_cell,
+    grid_size,
+    paragraph_text,
+)
 
 HWP3_MAGIC = b"HWP Document File V3"
 HWP5_SIGNATURE = b"HWP Document File"
@@ -185,9 +191,9 @@ class _Reader:
         buf: list[str] = []
 
         def flush() -> None:
-            text = clean_inline(map_pua("".join(buf)))
-            if text:
-                blocks.append(Paragraph(text, depth_of(text)))
+            paragraph = text_paragraph("".join(buf))
+            if paragraph is not None:
+                blocks.append(paragraph)
             buf.clear()
 
         for piece in pieces:
@@ -199,7 +205,7 @@ class _Reader:
                 continue
             cid = _ctrl_id(ctrl)
             if cid in _NOTE_CTRL_IDS:
-                text = " ".join(b.text for b in self.nested(ctrl) if isinstance(b, Paragraph))
+                text = paragraph_text(self.nested(ctrl))
                 if text:
                     notes.append(Footnote(text))
                 continue
@@ -246,9 +252,7 @@ class _Reader:
             grid_cell(row, col, tuple(blocks), rowspan, colspan)
             for (row, col, rowspan, colspan), blocks in cells
         )
-        rows = max((c.row + c.rowspan for c in out), default=0)
-        cols = max((c.col + c.colspan for c in out), default=0)
-        return Table(out, rows, cols)
+        return Table(out, *grid_size(out))
 
 
 def _hwp_text_pieces(payload: bytes) -> list[str | int]:

@@ -12,22 +12,22 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.etree import ElementTree as ET
 
 from kscrape.extract.budget import Budget
-from kscrape.extract.layout import depth_of
+from kscrape.extract.layout import text_paragraph
 from kscrape.extract.model import (
     MAX_GRID,
     Block,
     Cell,
     Footnote,
     Image,
-    Paragraph,
     Table,
     grid_cell,
+    grid_size,
+    paragraph_text,
 )
-from kscrape.extract.pua import map_pua
-from kscrape.text import clean_inline
 
 SECTION_RE = re.compile(r"Contents/section(\d+)\.xml")
 
@@ -63,14 +63,12 @@ _LAYOUT_RE = re.compile(
     rb"|<h[pc]:(?!(?:cellAddr|cellSpan|tab|lineBreak|fwSpace|nbSpace|hyphen|img)\b)\w+\b[^>]*/>",
     re.S,
 )
-_LOCAL: dict[str, str] = {}
 
 
+# A document uses a few dozen tag names; a hostile one cannot make the cache grow past this.
+@lru_cache(maxsize=1024)
 def _local(tag: str) -> str:
-    name = _LOCAL.get(tag)
-    if name is None:
-        name = _LOCAL[tag] = tag.rsplit("}", 1)[-1]
-    return name
+    return tag.rsplit("}", 1)[-1]
 
 
 def _parse_section(xml: bytes) -> ET.Element:
@@ -162,9 +160,9 @@ class _Reader:
         buf: list[str] = []
 
         def flush() -> None:
-            text = clean_inline(map_pua("".join(buf)))
-            if text:
-                blocks.append(Paragraph(text, depth_of(text)))
+            paragraph = text_paragraph("".join(buf))
+            if paragraph is not None:
+                blocks.append(paragraph)
             buf.clear()
 
         for run in p:
@@ -214,8 +212,7 @@ class _Reader:
                     cell = self.cell(tc, r, col)
                     cells.append(cell)
                     col = cell.col + cell.colspan
-        rows = max([c.row + c.rowspan for c in cells], default=0)
-        cols = max([c.col + c.colspan for c in cells], default=0)
+        rows, cols = grid_size(cells)
         rows = max(rows, min(_int(tbl.get("rowCnt")), MAX_GRID))
         cols = max(cols, min(_int(tbl.get("colCnt")), MAX_GRID))
         return Table(tuple(cells), rows, cols)
@@ -254,9 +251,7 @@ class _Reader:
         out: list[Block] = []
         for child in ctrl:
             if _local(child.tag) in _NOTE_CTRLS:
-                text = " ".join(
-                    b.text for b in self.sublist(child) if isinstance(b, Paragraph)
-                )
+                text = paragraph_text(self.sublist(child))
                 if text:
                     number = child.get("number", "")
                     out.append(Footnote(text, f"{number})" if number else ""))
@@ -265,7 +260,7 @@ class _Reader:
     def picture(self, pic: ET.Element) -> Image:
         imgs = (el for el in pic.iter() if _local(el.tag) == "img")
         ref = next((el.get("binaryItemIDRef", "") for el in imgs), "")
-        caption = " ".join(b.text for b in self.caption(pic) if isinstance(b, Paragraph))
+        caption = paragraph_text(self.caption(pic))
         return Image(self.images.get(ref, ref or "image"), caption)
 
     def caption(self, obj: ET.Element) -> list[Block]:

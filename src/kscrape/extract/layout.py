@@ -29,6 +29,8 @@ from collections.abc import Sequence
 
 from kscrape.extract.model import Block, Bullets, Contacts, Heading, Image, Paragraph, Table
 from kscrape.extract.plaintext import block_text, cell_text, has_text, rows_of
+from kscrape.extract.pua import map_pua
+from kscrape.text import clean_inline
 
 MASTHEAD_RE = re.compile(r"보\s*도\s*시\s*점|보\s*도\s*일\s*시|배\s*포\s*일\s*시|엠\s*바\s*고")
 CONTACT_RE = re.compile(r"담\s*당\s*(?:부\s*서|자|기\s*관)|책\s*임\s*자")
@@ -60,6 +62,13 @@ _MARKER_DEPTH = {
 def depth_of(text: str) -> int:
     """The list depth a paragraph's leading marker gives it (0 without a marker)."""
     return _MARKER_DEPTH.get(text[:1], 0)
+
+
+def text_paragraph(raw: str) -> Paragraph | None:
+    """A paragraph of a document's raw text (private-use characters mapped, spacing made
+    inline) at its marker's depth, or None when no text is left."""
+    text = clean_inline(map_pua(raw))
+    return Paragraph(text, depth_of(text)) if text else None
 
 
 def arrange(blocks: Sequence[Block]) -> list[Block]:

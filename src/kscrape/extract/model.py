@@ -7,6 +7,7 @@ about what a release says.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -68,6 +69,13 @@ def grid_cell(row: int, col: int, blocks: tuple[Block, ...], rowspan: int, colsp
     return Cell(row, col, blocks, rowspan, colspan)
 
 
+def grid_size(cells: Sequence[Cell]) -> tuple[int, int]:
+    """The rows and columns the cells reach, their spans included (0, 0 without cells)."""
+    rows = max((c.row + c.rowspan for c in cells), default=0)
+    cols = max((c.col + c.colspan for c in cells), default=0)
+    return rows, cols
+
+
 @dataclass(frozen=True, slots=True)
 class Table:
     """A table as a grid of `rows` × `cols` positions, covered by its cells."""
@@ -98,3 +106,9 @@ class Contacts:
 
 
 Block = Heading | Paragraph | Table | Footnote | Image | Bullets | Contacts
+
+
+def paragraph_text(blocks: Iterable[Block]) -> str:
+    """The texts of the paragraphs among `blocks`, space-separated: a note's or a caption's
+    text."""
+    return " ".join(b.text for b in blocks if isinstance(b, Paragraph))

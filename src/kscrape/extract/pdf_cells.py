@@ -60,15 +60,17 @@ def _split_unruled_columns(grid: Grid, glyphs: list[Glyph]) -> Grid:
     COLUMN_GAP em wide that no glyph of any cell of the column crosses, with text on both
     sides in two rows or more, is such a boundary.
     """
+    by_cell = glyphs_by_cell(grid, glyphs)
     for col in range(grid.cols - 1, -1, -1):
-        while (x := _column_cut(grid, col, glyphs)) is not None:
+        while (x := _column_cut(grid, col, by_cell)) is not None:
             grid = split_column(grid, col, x)
+            by_cell = glyphs_by_cell(grid, glyphs)
     return grid
 
 
-def _column_cut(grid: Grid, col: int, glyphs: list[Glyph]) -> float | None:
-    """The rightmost unruled column boundary inside grid column `col`, if any."""
-    by_cell = glyphs_by_cell(grid, glyphs)
+def _column_cut(grid: Grid, col: int, by_cell: dict[int, list[Glyph]]) -> float | None:
+    """The rightmost unruled column boundary inside grid column `col`, if any; `by_cell`
+    holds the glyphs of each cell of `grid`."""
     members = [
         by_cell.get(k, []) for k, c in enumerate(grid.cells) if c.col == col and c.colspan == 1
     ]

@@ -13,9 +13,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from kscrape.extract.blocks import CONTACT_RE, MASTHEAD_RE
-from kscrape.extract.layout import summary_items
-from kscrape.extract.pdf_layout import PicturePiece, Piece, TablePiece
+from kscrape.extract.layout import CONTACT_RE, MASTHEAD_RE, summary_items
+from kscrape.extract.pdf_layout import PicturePiece, Piece, TablePiece, body_size, piece_text
 from kscrape.extract.pdf_page import PageContent
 from kscrape.extract.pdf_paragraphs import Para
 
@@ -145,7 +144,7 @@ def _title_end(pieces: list[Piece], start: int) -> int:
     The title sits in a one-cell box (a second box may hold the subtitles), or is set in
     large type without a box. More than a few such lines is no title: nothing more goes.
     """
-    body = _body_size(pieces[start:])
+    body = body_size(pieces[start:])
     i = start
     boxes = paras = 0
     while i < len(pieces):
@@ -177,23 +176,6 @@ def _is_subtitle(text: str) -> bool:
     return text.strip().startswith(_DASHES)
 
 
-def _body_size(pieces: Sequence[Piece]) -> float:
-    sizes: Counter[float] = Counter()
-    for p in pieces:
-        if isinstance(p, Para):
-            sizes[round(p.size)] += len(p.text)
-    return float(sizes.most_common(1)[0][0]) if sizes else 0.0
-
-
 def _is_contact(table: TablePiece) -> bool:
     text = piece_text(table)
     return CONTACT_RE.search(text) is not None and len(table.cells) > 1
-
-
-def piece_text(piece: Piece) -> str:
-    """All the text of a piece, cells included, space-separated."""
-    if isinstance(piece, Para):
-        return piece.text
-    if isinstance(piece, TablePiece):
-        return " ".join(piece_text(p) for c in piece.cells for p in c.pieces)
-    return ""

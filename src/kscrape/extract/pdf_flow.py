@@ -11,7 +11,6 @@ in the HWPX reader.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
@@ -27,7 +26,14 @@ from kscrape.extract.model import (
     Table,
 )
 from kscrape.extract.pdf_grid import Grid, GridCell
-from kscrape.extract.pdf_layout import CellPiece, PicturePiece, Piece, TablePiece
+from kscrape.extract.pdf_layout import (
+    CellPiece,
+    PicturePiece,
+    Piece,
+    TablePiece,
+    body_size,
+    piece_text,
+)
 from kscrape.extract.pdf_notes import NotePiece
 from kscrape.extract.pdf_paragraphs import BULLET_RE, SENTENCE_END_RE, Para, starts_item
 from kscrape.extract.pdf_words import Words
@@ -48,7 +54,7 @@ def document_blocks(pages: Sequence[Sequence[Piece]], summary: Sequence[str] = (
     pieces = _joined(pages)
     words = Words([*_texts(pieces), *summary])
     pieces = _settled(pieces, words)
-    body = _body_size(pieces)
+    body = body_size(pieces)
     out: list[Block] = [Bullets(tuple(words.resolve(s) for s in summary))] if summary else []
     for piece in _unframed(_boxes_in_rows(pieces)):
         block = _top_block(piece, body)
@@ -203,18 +209,9 @@ def _repeated_rows(a: TablePiece, b: TablePiece) -> int:
 def _row_texts(t: TablePiece) -> list[tuple[str, ...]]:
     rows: list[list[tuple[int, str]]] = [[] for _ in range(t.grid.rows)]
     for cp in t.cells:
-        rows[cp.cell.row].append((cp.cell.col, _squashed(cp.pieces)))
+        text = "".join(map(piece_text, cp.pieces))
+        rows[cp.cell.row].append((cp.cell.col, "".join(text.split())))
     return [tuple(text for _, text in sorted(r)) for r in rows]
-
-
-def _squashed(pieces: Iterable[Piece]) -> str:
-    parts = []
-    for p in pieces:
-        if isinstance(p, Para):
-            parts.append(p.text)
-        elif isinstance(p, TablePiece):
-            parts.extend(_squashed(c.pieces) for c in p.cells)
-    return "".join("".join(parts).split())
 
 
 # ---------------------------------------------------------------- boxes side by side
@@ -345,12 +342,3 @@ def _cell_blocks(pieces: Sequence[Piece]) -> list[Block]:
         elif isinstance(p, PicturePiece):
             out.append(Image(p.name))
     return out
-
-
-def _body_size(pieces: Sequence[Piece]) -> float:
-    """The font size most of the running text is set in."""
-    sizes: Counter[float] = Counter()
-    for p in pieces:
-        if isinstance(p, Para):
-            sizes[round(p.size)] += len(p.text)
-    return float(sizes.most_common(1)[0][0]) if sizes else 0.0

@@ -7,6 +7,7 @@ and beside it; the rest of the page is read as lines, then paragraphs.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -14,7 +15,7 @@ from kscrape.extract.pdf_cells import glyphs_by_cell, refine
 from kscrape.extract.pdf_grid import Grid, GridCell, find_grids
 from kscrape.extract.pdf_lines import build_lines
 from kscrape.extract.pdf_notes import NotePiece, split_notes
-from kscrape.extract.pdf_page import Box, Glyph, PageContent
+from kscrape.extract.pdf_page import Box, Glyph, PageContent, centre_in
 from kscrape.extract.pdf_paragraphs import Para, paragraphs
 
 INSIDE_TOLERANCE = 1.0
@@ -62,6 +63,24 @@ class PicturePiece:
 
 
 Piece = Para | TablePiece | PicturePiece | NotePiece
+
+
+def piece_text(piece: Piece) -> str:
+    """All the text of a piece, cells included, space-separated."""
+    if isinstance(piece, Para):
+        return piece.text
+    if isinstance(piece, TablePiece):
+        return " ".join(piece_text(p) for c in piece.cells for p in c.pieces)
+    return ""
+
+
+def body_size(pieces: Sequence[Piece]) -> float:
+    """The font size most of the running text is set in."""
+    sizes: Counter[float] = Counter()
+    for p in pieces:
+        if isinstance(p, Para):
+            sizes[round(p.size)] += len(p.text)
+    return float(sizes.most_common(1)[0][0]) if sizes else 0.0
 
 
 def halves(page: PageContent) -> list[PageContent]:
@@ -121,12 +140,15 @@ def region_pieces(
     tables: list[Piece] = []
     rest = list(glyphs)
     for grid in outer:
-        inside = [gl for gl in rest if _glyph_in(gl, grid.x0, grid.top, grid.x1, grid.bottom)]
-        rest = [gl for gl in rest if not _glyph_in(gl, grid.x0, grid.top, grid.x1, grid.bottom)]
+        inside: list[Glyph] = []
+        outside: list[Glyph] = []
+        for gl in rest:
+            (inside if centre_in(gl, grid, INSIDE_TOLERANCE) else outside).append(gl)
+        rest = outside
         nested = [n for n in grids if n is not grid and _holds(grid, n)]
-        held = [p for p in pictures if _box_in(p.box, grid)]
+        held = [p for p in pictures if centre_in(p.box, grid)]
         tables.append(_table(grid, inside, nested, held))
-    free_pictures = [p for p in pictures if not any(_box_in(p.box, g) for g in outer)]
+    free_pictures = [p for p in pictures if not any(centre_in(p.box, g) for g in outer)]
     blockers = sorted([*tables, *free_pictures], key=lambda p: p.top)
     lines = build_lines(rest)
     paras = paragraphs(lines, right, [b.top for b in blockers], cell=cell)
@@ -150,18 +172,11 @@ def _table(
     cells = []
     for k, cell in enumerate(grid.cells):
         inner = by_cell.get(k, [])
-        held = [n for n in nested if _within(n, cell)]
-        pics = [p for p in pictures if _box_center_in(p.box, cell)]
+        held = [n for n in nested if centre_in(n, cell)]
+        pics = [p for p in pictures if centre_in(p.box, cell)]
         pieces = region_pieces(inner, held, pics, cell.x1, cell=True)
         cells.append(CellPiece(cell, tuple(pieces)))
     return TablePiece(grid, tuple(cells))
-
-
-def _glyph_in(g: Glyph, x0: float, top: float, x1: float, bottom: float) -> bool:
-    cx = (g.x0 + g.x1) / 2
-    cy = (g.top + g.bottom) / 2
-    t = INSIDE_TOLERANCE
-    return x0 - t <= cx <= x1 + t and top - t <= cy <= bottom + t
 
 
 def _holds(outer: Grid, inner: Grid) -> bool:
@@ -174,21 +189,3 @@ def _holds(outer: Grid, inner: Grid) -> bool:
         and (inner.x1 - inner.x0) * (inner.bottom - inner.top)
         < (outer.x1 - outer.x0) * (outer.bottom - outer.top)
     )
-
-
-def _within(grid: Grid, cell: GridCell) -> bool:
-    cx = (grid.x0 + grid.x1) / 2
-    cy = (grid.top + grid.bottom) / 2
-    return cell.x0 <= cx <= cell.x1 and cell.top <= cy <= cell.bottom
-
-
-def _box_in(box: Box, grid: Grid) -> bool:
-    cx = (box.x0 + box.x1) / 2
-    cy = (box.top + box.bottom) / 2
-    return grid.x0 <= cx <= grid.x1 and grid.top <= cy <= grid.bottom
-
-
-def _box_center_in(box: Box, cell: GridCell) -> bool:
-    cx = (box.x0 + box.x1) / 2
-    cy = (box.top + box.bottom) / 2
-    return cell.x0 <= cx <= cell.x1 and cell.top <= cy <= cell.bottom

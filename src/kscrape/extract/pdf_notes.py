@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from kscrape.extract.pdf_grid import Grid
 from kscrape.extract.pdf_lines import Line, build_lines
-from kscrape.extract.pdf_page import Glyph, PageContent, Rule
+from kscrape.extract.pdf_page import Glyph, PageContent, Rule, centre_in
 
 NOTE_MARK_RE = re.compile(r"^(\d{1,2}\)|\*{1,3}|주\s*\d{0,2}\)|[①-⑳]|\[\d{1,2}\])\s*")
 SEPARATOR_MIN = 30.0
@@ -38,7 +38,7 @@ def split_notes(
     page: PageContent, glyphs: Sequence[Glyph], grids: Sequence[Grid]
 ) -> tuple[list[Glyph], list[NotePiece]]:
     """The glyphs of the page body, and the footnotes under a separator rule if there is one."""
-    free = [g for g in glyphs if not any(_in_grid(g, grid) for grid in grids)]
+    free = [g for g in glyphs if not any(centre_in(g, grid) for grid in grids)]
     if not free:
         return list(glyphs), []
     left = min(g.x0 for g in free)
@@ -93,9 +93,3 @@ def _notes(lines: list[Line], free: list[Glyph], rule: Rule) -> list[NotePiece]:
 def _in_notes(g: Glyph, notes: list[NotePiece]) -> bool:
     middle = (g.top + g.bottom) / 2
     return any(n.top - 1 <= middle <= n.bottom + 1 for n in notes)
-
-
-def _in_grid(g: Glyph, grid: Grid) -> bool:
-    cx = (g.x0 + g.x1) / 2
-    cy = (g.top + g.bottom) / 2
-    return grid.x0 <= cx <= grid.x1 and grid.top <= cy <= grid.bottom

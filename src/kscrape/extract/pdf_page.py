@@ -11,6 +11,7 @@ import math
 import re
 import threading
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -71,6 +72,28 @@ class Box:
     top: float
     x1: float
     bottom: float
+
+
+class Rect(Protocol):
+    """Anything with a box on the page: a glyph, a picture, a grid or one of its cells."""
+
+    @property
+    def x0(self) -> float: ...
+    @property
+    def x1(self) -> float: ...
+    @property
+    def top(self) -> float: ...
+    @property
+    def bottom(self) -> float: ...
+
+
+def centre_in(item: Rect, box: Rect, tolerance: float = 0.0) -> bool:
+    """Whether the centre of `item` lies in `box`, edges included, the box widened by
+    `tolerance` on every side."""
+    cx = (item.x0 + item.x1) / 2
+    cy = (item.top + item.bottom) / 2
+    t = tolerance
+    return box.x0 - t <= cx <= box.x1 + t and box.top - t <= cy <= box.bottom + t
 
 
 @dataclass(frozen=True, slots=True)
