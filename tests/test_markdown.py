@@ -164,7 +164,8 @@ def test_hwp5_contact_table_is_the_contact_section_too() -> None:
         "담당 부서: 통상협정교섭관 / 책임자 과 장 손호영 / (044-203-5830)",
         "통상협정협상총괄과: 담당자 / 사무관 김은지 / (044-203-5837)",
     ]) in ex.markdown
-    assert [c["name"] for c in extract_contacts(ex.text)] == ["손호영", "김은지"]
+    assert [(c["name"], c["phone"]) for c in extract_contacts(ex.text)] == [
+        ("손호영", "044-203-5830"), ("김은지", "044-203-5837")]
 
 
 def test_a_table_naming_a_contact_column_stays_a_table() -> None:
