@@ -3,7 +3,6 @@ warcio, the reference implementation (a standard tool, not kscrape's own reader)
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -14,6 +13,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+
+from .processes import child_env
 
 # Bookkeeping that legitimately differs between two runs storing the same data.
 SKIPPED = {
@@ -67,7 +68,7 @@ def records(paths: list[Path]) -> Iterator[tuple[Path, int, Any, bytes]]:
 
 def warcio_check(paths: list[Path]) -> subprocess.CompletedProcess[str]:
     """`warcio check -v`, the library's own validator, as a user would run it."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KSCRAPE_")}
+    env = child_env()
     return subprocess.run(
         [sys.executable, "-c", "import sys; from warcio.cli import main; sys.exit(main())",
          "check", "-v", *map(str, paths)],

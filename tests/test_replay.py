@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from kscrape.replica.replay import CaptureReplica
 
 from .capture_support import table_rows
 from .conftest import make_config
+from .processes import child_env
 
 DAYS = DateRange.from_iso("2023-06-29", "2023-06-30")
 
@@ -94,7 +94,7 @@ def test_replica_command_with_warc_serves_a_crawl_that_stores_the_original_rows(
     """`kscrape replica --warc DIR` in its own process: a retried request is answered in
     capture order, and a crawl against it stores what the original crawl stored."""
     original = _captured(tmp_path, replica)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KSCRAPE_")}
+    env = child_env()
     child = subprocess.Popen([sys.executable, "-m", "kscrape", "replica", "--warc",
                               str(tmp_path / "warc")], env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
