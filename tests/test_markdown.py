@@ -8,7 +8,6 @@ import io
 import re
 import zipfile
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
@@ -28,13 +27,14 @@ from kscrape.extract.model import (
 from kscrape.extract.plaintext import cell_text, to_text
 from kscrape.extract.pua import PUA_TO_UNICODE, map_pua
 
-FIXTURES = Path(__file__).parent / "fixtures" / "attachments"
-HWP_FAMILY = sorted(p.name for p in FIXTURES.glob("*.hwpx"))
+from .conftest import ATTACHMENTS
+
+HWP_FAMILY = sorted(p.name for p in ATTACHMENTS.glob("*.hwpx"))
 MD = MarkdownIt("commonmark").enable("table")
 
 
 def _extract(name: str):
-    ex = extract((FIXTURES / name).read_bytes())
+    ex = extract((ATTACHMENTS / name).read_bytes())
     assert ex.status == "ok", ex.detail
     return ex
 
