@@ -33,6 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import markdown_metrics as metrics
+from extract_quality import INCOMPLETE_MD
 from kscrape.extract import Extraction, best_text, extract, extract_contacts
 from kscrape.extract.magic import sniff
 from kscrape.models import view_url
@@ -225,9 +226,9 @@ def run(folder: Path, source: Source = records_from_files) -> dict[str, Any]:
     }
 
 
-# Releases whose `.md` lacks much of the document (see bench/RESULTS-extract.md): 052, 133 and
-# 182 omit boxes and appendix tables, 060 its whole appendix, 211 its whole body.
-INCOMPLETE_MD = {"156754052", "156754060", "156754133", "156754182", "156754211"}
+# INCOMPLETE_MD (from extract_quality): the releases whose `.md` lacks much of the document
+# (see bench/RESULTS-extract.md): 052, 133 and 182 omit boxes and appendix tables, 060 its
+# whole appendix, 211 its whole body.
 _CONTACT_TABLE_RE = re.compile(r"담\s*당\s*(?:부\s*서|자|기\s*관)|책\s*임\s*자")
 _PHONE_RE = re.compile(r"\d{2,3}-\d{3,4}-\d{4}")
 _COVER_LABEL_RE = re.compile(r"(?:보\s*도|참\s*고|동\s*정|설\s*명)\s*자\s*료")

@@ -6,6 +6,9 @@ kscrape's paragraph joining or cover removal). Tables are scored against the HWP
 same release, whose tables are exact: a PDF table counts as recovered when a HWPX table of
 the same rows × columns exists (one-cell boxes left out on both sides).
 
+Each row carries the date it was measured: bench/pdf_quality.py --no-libraries measures
+kscrape's own rows again and carries the other libraries' rows over with their dates.
+
 Run: python bench/pdf_libraries.py [fixtures_dir]   (prints a Markdown section)
 """
 
@@ -13,12 +16,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import statistics
 import sys
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -112,6 +117,7 @@ TEXT = {
     "kscrape (pypdfium2 + layout)": kscrape_text,
 }
 TABLES = {"pdfplumber find_tables": pdfplumber_tables, "kscrape grid": kscrape_tables}
+KSCRAPE = ("kscrape (pypdfium2 + layout)", "kscrape grid")  # kscrape's own rows
 
 
 def _timed(fn: Callable[[bytes], object], data: bytes) -> tuple[object, float]:
@@ -127,60 +133,96 @@ def _matched(found: list[tuple[int, int]], truth: list[tuple[int, int]]) -> int:
     return sum((want & got).values())
 
 
-def run(fixtures: Path) -> list[str]:
+def run(fixtures: Path, only: Collection[str] | None = None,
+        kept: Mapping[str, str] | None = None) -> list[str]:
+    """The section's lines. `only` names the rows to measure (all if None); the others are
+    the lines of `kept` (a previous report's rows by name, with the date they were measured),
+    left out where `kept` has none."""
     index = json.loads((fixtures / "index.json").read_text(encoding="utf-8"))
-    text_rows: dict[str, dict[str, list[float]]] = {k: {} for k in TEXT}
-    table_rows: dict[str, dict[str, list[float]]] = {k: {} for k in TABLES}
+    text_rows: dict[str, dict[str, list[float]]] = {
+        k: {} for k in TEXT if only is None or k in only}
+    table_rows: dict[str, dict[str, list[float]]] = {
+        k: {} for k in TABLES if only is None or k in only}
     ref_tables = 0
     for item in index:
         nid = item["news_id"]
         data = (fixtures / f"{nid}.pdf").read_bytes()
         truth = ground_truth((fixtures / f"{nid}.md").read_text(encoding="utf-8"))
-        for name, fn in TEXT.items():
-            text, secs = _timed(fn, data)
+        for name in text_rows:
+            text, secs = _timed(TEXT[name], data)
             row = text_rows[name]
             row.setdefault("similarity", []).append(similarity(truth, str(text)))
             row.setdefault("recall", []).append(recall(truth, str(text)))
             row.setdefault("seconds", []).append(secs)
         reference = [s for s in hwpx_tables((fixtures / f"{nid}.hwpx").read_bytes()) if s != (1, 1)]
         ref_tables += len(reference)
-        for name, fn in TABLES.items():
-            shapes, secs = _timed(fn, data)
+        for name in table_rows:
+            shapes, secs = _timed(TABLES[name], data)
             row = table_rows[name]
             row.setdefault("matched", []).append(_matched(shapes, reference))  # type: ignore[arg-type]
             row.setdefault("found", []).append(len([s for s in shapes if s != (1, 1)]))  # type: ignore[union-attr]
             row.setdefault("seconds", []).append(secs)
-    return _report(text_rows, table_rows, ref_tables, len(index))
+    return _report(text_rows, table_rows, ref_tables, len(index), kept or {})
 
 
-def _report(text_rows, table_rows, ref_tables: int, n: int) -> list[str]:
+TEXT_HEADER = ("| library | similarity mean | median | recall mean | s/doc mean | s/doc max "
+               "| total s | measured |")
+TABLES_HEADER = ("| finder | tables found | shape matches | s/doc mean | s/doc max | total s "
+                 "| measured |")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _report(text_rows, table_rows, ref_tables: int, n: int,
+            kept: Mapping[str, str]) -> list[str]:
+    today = f"{datetime.now(UTC):%Y-%m-%d}"
     out = [
-        f"Raw text against the viewer's `.md`, {n} PDFs (one core, this machine):",
+        f"Raw text against the viewer's `.md`, {n} PDFs (one core, this machine; each row on "
+        "the date in its last column):",
         "",
-        "| library | similarity mean | median | recall mean | s/doc mean | s/doc max | total s |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        TEXT_HEADER,
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for name, row in text_rows.items():
+    for name in TEXT:
+        row = text_rows.get(name)
+        if row is None:
+            out += [kept[name]] if name in kept else []
+            continue
         out.append(
             f"| {name} | {statistics.mean(row['similarity']):.3f} | "
             f"{statistics.median(row['similarity']):.3f} | {statistics.mean(row['recall']):.3f} | "
             f"{statistics.mean(row['seconds']):.3f} | {max(row['seconds']):.2f} | "
-            f"{sum(row['seconds']):.1f} |"
+            f"{sum(row['seconds']):.1f} | {today} |"
         )
     out += [
         "",
         f"Tables (more than one cell) against the HWPX of the same release ({ref_tables} tables "
         "in the HWPX files that are zips; a match is a table of the same rows × columns):",
         "",
-        "| finder | tables found | shape matches | s/doc mean | s/doc max | total s |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        TABLES_HEADER,
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for name, row in table_rows.items():
+    for name in TABLES:
+        row = table_rows.get(name)
+        if row is None:
+            out += [kept[name]] if name in kept else []
+            continue
         out.append(
             f"| {name} | {sum(row['found']):.0f} | {sum(row['matched']):.0f} | "
             f"{statistics.mean(row['seconds']):.3f} | {max(row['seconds']):.2f} | "
-            f"{sum(row['seconds']):.1f} |"
+            f"{sum(row['seconds']):.1f} | {today} |"
         )
+    return out
+
+
+def dated_rows(lines: list[str]) -> dict[str, str]:
+    """The rows of a report made by `run`, by name, that carry the date they were measured."""
+    width = {**dict.fromkeys(TEXT, TEXT_HEADER.count("|")),
+             **dict.fromkeys(TABLES, TABLES_HEADER.count("|"))}
+    out = {}
+    for line in lines:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if width.get(cells[0]) == line.count("|") and DATE.fullmatch(cells[-1]):
+            out[cells[0]] = line
     return out
 
 

@@ -3,7 +3,9 @@
 The same record and metrics as bench/markdown_quality.py, with each release's PDF as its only
 attachment (the path kscrape takes when a release has no HWPX/HWP), side by side with
 OpenDataLoader's PDF → Markdown files in `peers/` and with kscrape's record from the HWPX.
-Also: extraction time per PDF, and the library comparison of bench/pdf_libraries.py.
+Also: extraction time per PDF, and the library comparison of bench/pdf_libraries.py;
+--no-libraries measures only kscrape's rows of it again (seconds, not minutes) and carries the
+other libraries' rows over from the last report, each with the date it was measured.
 
 Run: python bench/pdf_quality.py [attachments_dir] [--no-libraries]
 """
@@ -160,15 +162,15 @@ NOTES_FILE = Path(__file__).resolve().parent / "pdf_quality_notes.md"
 LIBRARIES_HEADING = "## Choosing the PDF library"
 
 
-def previous_libraries() -> list[str]:
-    """The library comparison of the last full run, kept when it is not run again."""
+def previous_libraries() -> dict[str, str]:
+    """The dated rows of the last report's library comparison, by library."""
     if not RESULTS.exists():
-        return []
+        return {}
     text = RESULTS.read_text(encoding="utf-8")
     start = text.find(LIBRARIES_HEADING)
     if start < 0:
-        return []
-    return text[start + len(LIBRARIES_HEADING) :].strip("\n").split("\n")
+        return {}
+    return pdf_libraries.dated_rows(text[start + len(LIBRARIES_HEADING) :].split("\n"))
 
 
 def main(argv: list[str]) -> int:
@@ -177,7 +179,11 @@ def main(argv: list[str]) -> int:
     if not (folder / "index.json").exists():
         folder = mq.FALLBACK_DIR
     result = run(folder)
-    libraries = previous_libraries() if "--no-libraries" in argv else pdf_libraries.run(folder)
+    if "--no-libraries" in argv:
+        libraries = pdf_libraries.run(folder, only=pdf_libraries.KSCRAPE,
+                                      kept=previous_libraries())
+    else:
+        libraries = pdf_libraries.run(folder)
     notes = NOTES_FILE.read_text(encoding="utf-8").splitlines() if NOTES_FILE.exists() else []
     text = report(result, libraries, notes)
     RESULTS.write_text(text, encoding="utf-8")

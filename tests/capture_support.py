@@ -1,19 +1,27 @@
-"""What the WARC capture tests share: reading an archive's rows and checking WARC files with
-warcio, the reference implementation (a standard tool, not kscrape's own reader)."""
+"""What the WARC capture tests share: a crawl in-process, reading an archive's rows, and
+checking WARC files with warcio, the reference implementation (a standard tool, not kscrape's
+own reader)."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+
+from kscrape.backfill import crawl_range
+from kscrape.config import Config
+from kscrape.crawl import run
+from kscrape.listing import DateRange
+from kscrape.ministries import resolve
+
+from .processes import child_env
 
 # Bookkeeping that legitimately differs between two runs storing the same data.
 SKIPPED = {
@@ -23,6 +31,14 @@ SKIPPED = {
     "release_versions": {"id", "stored_at", "replaced_at"},
     "windows": {"done_at"},
 }
+
+
+def crawl(config: Config, span: DateRange, *, ministries: Sequence[str] = (),
+          command: str = "crawl") -> None:
+    """Crawl `span` in-process at `config.depth`, for `ministries` (names) or all."""
+    filters = [resolve(m) for m in ministries]
+    with run(config, command, span=span, ministries=filters, depth=config.depth) as crawler:
+        crawl_range(crawler, span, resume=False)
 
 
 def table_rows(db: str | Path, table: str, *, host_free: bool = False) -> list[dict[str, Any]]:
@@ -67,7 +83,7 @@ def records(paths: list[Path]) -> Iterator[tuple[Path, int, Any, bytes]]:
 
 def warcio_check(paths: list[Path]) -> subprocess.CompletedProcess[str]:
     """`warcio check -v`, the library's own validator, as a user would run it."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KSCRAPE_")}
+    env = child_env()
     return subprocess.run(
         [sys.executable, "-c", "import sys; from warcio.cli import main; sys.exit(main())",
          "check", "-v", *map(str, paths)],

@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from kscrape.cli import cli
 from kscrape.config import Config, load_config
-from kscrape.replica import Replica
+from kscrape.replica import Replica, load_records
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -55,6 +55,14 @@ def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def replica_server() -> Iterator[Replica]:
     with Replica() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def files_site() -> Iterator[Replica]:
+    """korea.kr serving the 41 real releases with their real HWPX/HWP and PDF files (what
+    `kscrape replica --files tests/fixtures/attachments` serves). Tests reset it before use."""
+    with Replica(load_records(None, ATTACHMENTS), attachments_dir=ATTACHMENTS) as site:
+        yield site
 
 
 @pytest.fixture

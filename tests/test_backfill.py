@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import random
 import signal
 import sqlite3
@@ -23,7 +22,8 @@ from kscrape.listing import DateRange
 from kscrape.progress import WindowProgress
 from kscrape.replica.corpus import Query
 
-from .conftest import cli_env, corpus_between, make_config, run_cli
+from .conftest import corpus_between, make_config, run_cli
+from .processes import child_env
 
 KILL_SPAN = ("2023-06-28", "2023-06-30")
 DAY = "2023-06-29"
@@ -39,8 +39,7 @@ def _ids(config) -> list[str]:
 
 
 def _backfill(config, since: str, until: str, *extra: str, batch: int = 7) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KSCRAPE_")}
-    env.update(cli_env(config), KSCRAPE_BATCH_SIZE=str(batch))
+    env = child_env(config, KSCRAPE_BATCH_SIZE=str(batch))
     return subprocess.Popen(
         [sys.executable, "-m", "kscrape", "backfill", "--since", since, "--until", until,
          "--window-days", "1", *extra],

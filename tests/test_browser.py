@@ -21,6 +21,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from .conftest import make_config, run_cli
+from .processes import child_env
 from .searching import expected
 
 CHROMIUM = "/usr/bin/chromium"
@@ -47,7 +48,7 @@ def served(tmp_path_factory) -> Iterator[tuple[str, str]]:
     result = run_cli(config, "demo", "--demo-db", demo_db)
     assert result.exit_code == 0, result.output
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KSCRAPE_")}
+    env = child_env()
     server = subprocess.Popen(
         [sys.executable, "-m", "kscrape", "--db", demo_db, "serve", "--port", str(port)],
         cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -16,7 +16,6 @@ import pytest
 import yaml
 
 from kscrape.extract import best_text, extract
-from kscrape.replica import Replica, load_records
 from kscrape.replica.corpus import KST
 from kscrape.text import clean_inline
 
@@ -28,20 +27,13 @@ FIXED_SECTIONS = ("## 본문", "## 담당 부서", "## 첨부파일")
 
 
 @pytest.fixture(scope="module")
-def site():
-    """What `kscrape replica --files tests/fixtures/attachments` serves."""
-    with Replica(load_records(None, ATTACHMENTS), attachments_dir=ATTACHMENTS) as replica:
-        yield replica
-
-
-@pytest.fixture(scope="module")
-def crawled(site, tmp_path_factory):
+def crawled(files_site, tmp_path_factory):
     """One depth-files crawl of the 41 releases, its CLI result and the requests it made."""
     folder = tmp_path_factory.mktemp("e2e")
-    config = make_config(folder, site.url)
-    site.reset()
+    config = make_config(folder, files_site.url)
+    files_site.reset()
     result = run_cli(config, *CRAWL)
-    return config, result, site.requests
+    return config, result, files_site.requests
 
 
 def _rows(config, sql: str) -> list[dict]:
@@ -174,11 +166,11 @@ def test_export_md_writes_the_41_records_and_a_rerun_writes_nothing(crawled, tmp
     assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*")} == state
 
 
-def test_second_crawl_reads_list_pages_only(crawled, site, tmp_path):
+def test_second_crawl_reads_list_pages_only(crawled, files_site, tmp_path):
     """Everything is stored at depth files: a rerun asks for the three list pages and stops."""
     config, _, _ = crawled
-    site.reset()
+    files_site.reset()
     result = run_cli(config, *CRAWL)
     assert result.exit_code == 0, result.output
     assert "new 0, updated 0, enriched 0, unchanged 41" in result.stdout
-    assert [r.route for r in site.requests] == ["list"] * 3
+    assert [r.route for r in files_site.requests] == ["list"] * 3

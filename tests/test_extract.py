@@ -310,6 +310,8 @@ def test_pdf_body_after_subtitles_is_kept_even_without_indent() -> None:
     body = _body_after_summary("156754267.pdf")
     assert body.startswith("조달청(청장 백승보)은 공공부문의 디지털 전환을")
     assert text.count("초기 진입장벽 완화로") == 1
+    summary, rest = text.split("\n\n", 1)
+    assert "초기 진입장벽 완화로" in summary and "초기 진입장벽 완화로" not in rest
 
 
 def test_pdf_ballot_box_bullet_opens_a_paragraph() -> None:

@@ -17,7 +17,7 @@ import pytest
 from kscrape.errors import LockedError
 from kscrape.lock import holder, lock_path, record_path, write_lock
 
-from .conftest import cli_env, run_cli
+from .conftest import run_cli
 from .processes import child_env, kscrape, kscrape_popen, without_posix
 
 
@@ -50,8 +50,7 @@ def test_overlapping_run_exits_6_names_the_holder_and_writes_nothing(config, rep
         release.wait(timeout=30)
 
     replica.on_request(hold)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KSCRAPE_")}
-    env.update(cli_env(config))
+    env = child_env(config)
     proc = subprocess.Popen(
         [sys.executable, "-m", "kscrape", "backfill", "--since", "2023-06-29",
          "--until", "2023-06-30"],

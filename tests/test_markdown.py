@@ -8,7 +8,6 @@ import io
 import re
 import zipfile
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
@@ -28,13 +27,14 @@ from kscrape.extract.model import (
 from kscrape.extract.plaintext import cell_text, to_text
 from kscrape.extract.pua import PUA_TO_UNICODE, map_pua
 
-FIXTURES = Path(__file__).parent / "fixtures" / "attachments"
-HWP_FAMILY = sorted(p.name for p in FIXTURES.glob("*.hwpx"))
+from .conftest import ATTACHMENTS
+
+HWP_FAMILY = sorted(p.name for p in ATTACHMENTS.glob("*.hwpx"))
 MD = MarkdownIt("commonmark").enable("table")
 
 
 def _extract(name: str):
-    ex = extract((FIXTURES / name).read_bytes())
+    ex = extract((ATTACHMENTS / name).read_bytes())
     assert ex.status == "ok", ex.detail
     return ex
 
@@ -164,7 +164,8 @@ def test_hwp5_contact_table_is_the_contact_section_too() -> None:
         "담당 부서: 통상협정교섭관 / 책임자 과 장 손호영 / (044-203-5830)",
         "통상협정협상총괄과: 담당자 / 사무관 김은지 / (044-203-5837)",
     ]) in ex.markdown
-    assert [c["name"] for c in extract_contacts(ex.text)] == ["손호영", "김은지"]
+    assert [(c["name"], c["phone"]) for c in extract_contacts(ex.text)] == [
+        ("손호영", "044-203-5830"), ("김은지", "044-203-5837")]
 
 
 def test_a_table_naming_a_contact_column_stays_a_table() -> None:

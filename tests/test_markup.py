@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from kscrape.extract import extract
 from kscrape.markup import body_html, markdown_html
 
-FIXTURES = Path(__file__).parent / "fixtures" / "attachments"
+from .conftest import ATTACHMENTS
 
 
 def test_a_real_document_keeps_its_merged_cells_as_a_table():
     """156754052's Markdown has HTML tables for merged cells: they render as tables with their
     rowspan/colspan, not as escaped text; pictures become placeholders naming the file."""
-    md = extract((FIXTURES / "156754052.hwpx").read_bytes()).markdown
+    md = extract((ATTACHMENTS / "156754052.hwpx").read_bytes()).markdown
     spans = re.findall(r'<td (?:rowspan|colspan)="\d+"', md)
     assert spans
     html = markdown_html(md)

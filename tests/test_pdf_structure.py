@@ -8,7 +8,6 @@ import io
 import re
 import zipfile
 from functools import cache
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -21,20 +20,21 @@ from kscrape.extract.pdf import pdf_blocks
 from kscrape.extract.pdf_words import WRAP, Words
 from kscrape.extract.plaintext import cell_text
 
-FIXTURES = Path(__file__).parent / "fixtures" / "attachments"
+from .conftest import ATTACHMENTS
+
 HP = "{http://www.hancom.co.kr/hwpml/2011/paragraph}"
 
 
 @cache
 def _extract(news_id: str) -> Extraction:
-    ex = extract((FIXTURES / f"{news_id}.pdf").read_bytes())
+    ex = extract((ATTACHMENTS / f"{news_id}.pdf").read_bytes())
     assert (ex.format, ex.status) == ("pdf", "ok"), ex.detail
     return ex
 
 
 @cache
 def _extract_hwpx(news_id: str) -> Extraction:
-    return extract((FIXTURES / f"{news_id}.hwpx").read_bytes())
+    return extract((ATTACHMENTS / f"{news_id}.hwpx").read_bytes())
 
 
 def _tables(blocks: tuple[Block, ...] | list[Block]) -> list[Table]:
@@ -57,7 +57,7 @@ def _cell(table: Table, text: str) -> Cell:
 
 def _hwpx_rows(news_id: str, header: list[str]) -> int:
     """Rows of the HWPX table whose first row is `header` (the same release, exact grid)."""
-    with zipfile.ZipFile(FIXTURES / f"{news_id}.hwpx") as zf:
+    with zipfile.ZipFile(ATTACHMENTS / f"{news_id}.hwpx") as zf:
         for name in sorted(n for n in zf.namelist() if n.startswith("Contents/section")):
             for tbl in ET.fromstring(zf.read(name)).iter(f"{HP}tbl"):
                 first = tbl.find(f"{HP}tr")
@@ -130,7 +130,7 @@ def test_list_inside_a_cell_stays_in_its_cell() -> None:
     assert not any("일경험지원 확대(+1.5천명)" in t for t in top)
 
 
-SAME_DOCUMENT = sorted(p.stem for p in FIXTURES.glob("*.pdf") if p.stem != "156754222")
+SAME_DOCUMENT = sorted(p.stem for p in ATTACHMENTS.glob("*.pdf") if p.stem != "156754222")
 
 
 @pytest.mark.parametrize("news_id", SAME_DOCUMENT)
@@ -140,7 +140,7 @@ def test_contacts_from_the_pdf_are_those_of_the_hwpx(news_id: str) -> None:
     as from the HWPX of the same release. A department drawn as lines centred in one merged
     cell ("기후에너지환경부 / 기획재정담당관" over four rows) is read whole for each row."""
     pdf = extract_contacts(_extract(news_id).text)
-    hwpx = extract_contacts(extract((FIXTURES / f"{news_id}.hwpx").read_bytes()).text)
+    hwpx = extract_contacts(extract((ATTACHMENTS / f"{news_id}.hwpx").read_bytes()).text)
     assert len(pdf) == len(hwpx) >= 1
     for ours, theirs in zip(pdf, hwpx, strict=True):
         assert {k: v for k, v in ours.items() if k != "dept"} == {
@@ -171,7 +171,7 @@ def test_table_text_is_neither_doubled_nor_left_beside_the_table() -> None:
 
 TYPICAL = sorted(
     p.stem
-    for p in FIXTURES.glob("*.pdf")
+    for p in ATTACHMENTS.glob("*.pdf")
     # 222's PDF is another document (a photo page); 211's .md body is empty; the viewer
     # keeps the title box of 127 and 278 as body, which kscrape leaves out as cover.
     if p.stem not in {"156754222", "156754211", "156754127", "156754278"}
@@ -182,7 +182,7 @@ _CONTACTS_RE = re.compile(r"^## 담당 부서\n.*?(?=^## |\Z)", re.S | re.M)
 
 def _viewer_body(news_id: str) -> str:
     """The viewer's body text, less its contact list (the record renders contacts itself)."""
-    md = (FIXTURES / f"{news_id}.md").read_text(encoding="utf-8")
+    md = (ATTACHMENTS / f"{news_id}.md").read_text(encoding="utf-8")
     start = md.index("## 본문") + len("## 본문")
     end = md.find("\n## 첨부파일", start)
     return _CONTACTS_RE.sub("", md[start : end if end >= 0 else None])
@@ -364,7 +364,7 @@ def test_underlined_text_is_not_a_footnote_separator() -> None:
 
 
 def test_truncated_pdf_is_damaged_not_an_exception() -> None:
-    data = (FIXTURES / "156754052.pdf").read_bytes()
+    data = (ATTACHMENTS / "156754052.pdf").read_bytes()
     ex = extract(data[: len(data) // 2])
     assert (ex.format, ex.status, ex.text) == ("pdf", "damaged", "")
     assert ex.detail

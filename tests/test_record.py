@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 from kscrape.extract import extract, extract_contacts
 from kscrape.record import Record, posted_at, to_markdown, to_text
 
-FIXTURES = Path(__file__).parent / "fixtures" / "attachments"
+from .conftest import ATTACHMENTS
+
 SECTION = re.compile(r"^## 담당 부서$", re.M)
 
 
@@ -26,7 +26,7 @@ def _row(news_id: str, body: str, body_md: str | None) -> dict[str, object]:
 def test_body_with_its_contact_section_gets_no_second_one() -> None:
     """156754093: the body's 담당 부서 section stands where the table stood, before the logos
     that follow it; the record adds none of its own, in Markdown or in text."""
-    ex = extract((FIXTURES / "156754093.hwpx").read_bytes())
+    ex = extract((ATTACHMENTS / "156754093.hwpx").read_bytes())
     record = Record(_row("156754093", ex.text, ex.markdown),
                     [{"name": "260410 추경.hwpx", "kind": "hwpx"}])
     assert len(record.contacts) == 10

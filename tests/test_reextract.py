@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -16,10 +14,11 @@ import pytest
 
 from kscrape.lock import write_lock
 from kscrape.reextract import reextract
-from kscrape.replica import Replica, load_records
+from kscrape.replica import Replica
 from kscrape.selection import Selection
 
-from .conftest import ATTACHMENTS, cli_env, make_config, run_cli
+from .conftest import make_config, run_cli
+from .processes import child_env
 
 DAYS = ("--since", "2026-04-10", "--until", "2026-04-12")  # 8 releases, all HWPX + PDF
 DERIVED = "news_id, body, body_md, body_source, contacts"
@@ -30,19 +29,12 @@ STALE = "update releases set body = '낡은 본문', body_md = null, body_source
 
 
 @pytest.fixture(scope="module")
-def files_site() -> Iterator[Replica]:
-    """korea.kr serving the 41 real releases with their real HWPX/HWP and PDF files."""
-    with Replica(load_records(None, ATTACHMENTS), attachments_dir=ATTACHMENTS) as site:
-        yield site
-
-
-@pytest.fixture(scope="module")
 def crawled(files_site: Replica, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder holding kscrape.db and attachments/ after a depth-files crawl of DAYS, made
     once; the stored file paths are relative, so a copy of the folder is a whole archive."""
     folder = tmp_path_factory.mktemp("crawled")
     config = make_config(folder, files_site.url, attachments_dir="attachments")
-    env = {**os.environ, **cli_env(config)}
+    env = child_env(config)
     done = subprocess.run([sys.executable, "-m", "kscrape", "crawl", *DAYS, "--depth", "files"],
                           cwd=folder, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -191,7 +183,7 @@ def test_sigkill_mid_reextract_then_rerun_gives_the_uninterrupted_result(archive
     with the crawl's values and the report an uninterrupted run gives."""
     expected = _derived(archive)
     _execute(archive, STALE)
-    env = {**os.environ, **cli_env(archive), "KSCRAPE_BATCH_SIZE": "1"}
+    env = child_env(archive, KSCRAPE_BATCH_SIZE="1")
     command = [sys.executable, "-m", "kscrape", "reextract"]
     child = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import os
 import random
 import signal
 import sqlite3
@@ -24,6 +23,7 @@ from kscrape.listing import DateRange
 from kscrape.store import open_store
 
 from .conftest import make_config, run_cli
+from .processes import child_env
 from .test_reliability_network import (
     DAY,
     OTHER_DAY,
@@ -46,8 +46,7 @@ def integrity(db: str) -> str:
 
 
 def crawl_process(config, cwd: Path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KSCRAPE_")}
-    env.update(full_env(config))
+    env = child_env(**full_env(config))
     return subprocess.Popen(
         [sys.executable, "-m", "kscrape", "crawl", *SPAN, "--depth", "view"],
         cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

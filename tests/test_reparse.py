@@ -7,22 +7,13 @@ from contextlib import closing
 
 import pytest
 
-from kscrape.backfill import crawl_range
-from kscrape.crawl import run
 from kscrape.listing import DateRange
-from kscrape.ministries import resolve
 from kscrape.reparse import reparse, scratch_path
 
-from .capture_support import SKIPPED, remove_database, table_rows
+from .capture_support import SKIPPED, crawl, remove_database, table_rows
 from .conftest import make_config, run_cli
 
 WEEK = DateRange.from_iso("2023-06-28", "2023-06-30")
-
-
-def _crawl(config, span: DateRange, *, ministries=(), command: str = "crawl") -> None:
-    filters = [resolve(m) for m in ministries]
-    with run(config, command, span=span, ministries=filters, depth=config.depth) as crawler:
-        crawl_range(crawler, span, resume=False)
 
 
 def _archive(db) -> dict[str, list[dict]]:
@@ -43,7 +34,7 @@ def test_reparse_after_deleting_the_database_stores_exactly_what_the_crawl_store
     replica.faults.add("list", kind="status", code=503, times=2, match={"pageIndex": "2"})
     replica.faults.add("view", kind="status", code=500, times=1)
     replica.faults.add("download", kind="truncated_zip", times=1)
-    _crawl(config, WEEK)
+    crawl(config, WEEK)
     crawled = _archive(config.db)
     assert len(crawled["releases"]) == sum(replica.declared_count(d, d) for d in
                                            ("2023-06-28", "2023-06-29", "2023-06-30"))
@@ -68,7 +59,7 @@ def test_reparse_applies_what_the_captures_say_and_reports_the_changed_fields(
     """Rows an older parser got wrong are rewritten from the captures; a changed listing
     keeps the old values as a version, as an edit seen by a crawl does."""
     config = make_config(tmp_path, replica.url, depth="view", warc_dir=str(tmp_path / "warc"))
-    _crawl(config, DateRange.from_iso("2023-06-29", "2023-06-29"), ministries=["기획재정부"])
+    crawl(config, DateRange.from_iso("2023-06-29", "2023-06-29"), ministries=["기획재정부"])
     crawled = table_rows(config.db, "releases")
     first, second = crawled[0]["news_id"], crawled[1]["news_id"]
     _execute(config.db, "update releases set body = 'garbled', published_at = null "
@@ -95,10 +86,10 @@ def test_a_release_stored_deeper_than_its_captures_is_kept(tmp_path, replica):
     captured run at depth list, keeps its view-page fields."""
     uncaptured = make_config(tmp_path, replica.url, depth="view", warc=False)
     day = DateRange.from_iso("2023-06-29", "2023-06-29")
-    _crawl(uncaptured, day, ministries=["기획재정부"])
+    crawl(uncaptured, day, ministries=["기획재정부"])
     before = table_rows(uncaptured.db, "releases")
     captured = make_config(tmp_path, replica.url, depth="list", warc_dir=str(tmp_path / "warc"))
-    _crawl(captured, day, ministries=["기획재정부"])
+    crawl(captured, day, ministries=["기획재정부"])
 
     result = run_cli(captured, "reparse")
     assert result.exit_code == 0, result.output
@@ -108,7 +99,7 @@ def test_a_release_stored_deeper_than_its_captures_is_kept(tmp_path, replica):
 
 def test_reparse_since_until_rebuilds_only_those_days(tmp_path, replica):
     config = make_config(tmp_path, replica.url, warc_dir=str(tmp_path / "warc"))
-    _crawl(config, WEEK)
+    crawl(config, WEEK)
     crawled = table_rows(config.db, "releases")
     remove_database(config.db)
     result = run_cli(config, "reparse", "--since", "2023-06-29", "--until", "2023-06-29")
@@ -118,8 +109,8 @@ def test_reparse_since_until_rebuilds_only_those_days(tmp_path, replica):
 
 def test_an_interrupted_reparse_resumes_at_the_first_run_not_replayed(tmp_path, replica):
     config = make_config(tmp_path, replica.url, depth="auto", warc_dir=str(tmp_path / "warc"))
-    _crawl(config, DateRange.from_iso("2023-06-29", "2023-06-29"))
-    _crawl(config, DateRange.from_iso("2023-06-30", "2023-06-30"))
+    crawl(config, DateRange.from_iso("2023-06-29", "2023-06-29"))
+    crawl(config, DateRange.from_iso("2023-06-30", "2023-06-30"))
     crawled = _archive(config.db)
     remove_database(config.db)
     replica.reset()
@@ -141,8 +132,8 @@ def test_an_interrupted_merge_reparse_resumes_from_its_scratch_archive(tmp_path,
     """Into an archive that holds releases, runs are replayed into the scratch archive; an
     interrupted reparse leaves it, and the rerun replays only the runs not done yet."""
     config = make_config(tmp_path, replica.url, depth="auto", warc_dir=str(tmp_path / "warc"))
-    _crawl(config, DateRange.from_iso("2023-06-29", "2023-06-29"))
-    _crawl(config, DateRange.from_iso("2023-06-30", "2023-06-30"))
+    crawl(config, DateRange.from_iso("2023-06-29", "2023-06-29"))
+    crawl(config, DateRange.from_iso("2023-06-30", "2023-06-30"))
     crawled = _archive(config.db)
     replica.reset()
 

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
 
-from kscrape.backfill import crawl_range
 from kscrape.captures import capture_files, iter_pairs, read_exchange
-from kscrape.crawl import run
 from kscrape.listing import DateRange
 from kscrape.replica.replay import CaptureReplica
 
-from .capture_support import table_rows
+from .capture_support import crawl, table_rows
 from .conftest import make_config
+from .processes import child_env
 
 DAYS = DateRange.from_iso("2023-06-29", "2023-06-30")
-
-
-def _crawl(config) -> None:
-    with run(config, "crawl", span=DAYS, depth=config.depth) as crawler:
-        crawl_range(crawler, DAYS, resume=False)
 
 
 def _captured(tmp_path: Path, replica) -> Path:
@@ -31,7 +24,7 @@ def _captured(tmp_path: Path, replica) -> Path:
                          warc_dir=str(tmp_path / "warc"), attachments_dir=str(tmp_path / "files"))
     replica.faults.add("view", kind="status", code=503, times=1)
     replica.faults.add("list", kind="status", code=500, times=1, match={"pageIndex": "3"})
-    _crawl(config)
+    crawl(config, DAYS)
     return Path(config.db)
 
 
@@ -42,7 +35,7 @@ def test_a_crawl_against_the_replay_stores_the_rows_of_the_original_crawl(tmp_pa
         again = make_config(tmp_path / "again", site.url, depth="auto",
                             warc_dir=str(tmp_path / "warc2"),
                             attachments_dir=str(tmp_path / "files"))
-        _crawl(again)
+        crawl(again, DAYS)
         served = site.requests
     assert [s.status for s in served] == [status for _m, status in asked]
     for table in ("releases", "attachments", "windows"):
@@ -94,7 +87,7 @@ def test_replica_command_with_warc_serves_a_crawl_that_stores_the_original_rows(
     """`kscrape replica --warc DIR` in its own process: a retried request is answered in
     capture order, and a crawl against it stores what the original crawl stored."""
     original = _captured(tmp_path, replica)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KSCRAPE_")}
+    env = child_env()
     child = subprocess.Popen([sys.executable, "-m", "kscrape", "replica", "--warc",
                               str(tmp_path / "warc")], env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
@@ -104,7 +97,7 @@ def test_replica_command_with_warc_serves_a_crawl_that_stores_the_original_rows(
         again = make_config(tmp_path / "again", url, depth="auto",
                             warc_dir=str(tmp_path / "warc2"),
                             attachments_dir=str(tmp_path / "files"))
-        _crawl(again)
+        crawl(again, DAYS)
         for table in ("releases", "attachments", "windows"):
             assert table_rows(again.db, table, host_free=True) == \
                 table_rows(original, table, host_free=True), table

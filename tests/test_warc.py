@@ -14,25 +14,15 @@ import pytest
 from fastwarc.warc import ArchiveIterator as FastIterator
 from fastwarc.warc import WarcRecordType
 
-from kscrape.backfill import crawl_range
-from kscrape.crawl import run
 from kscrape.listing import DateRange, list_form
 from kscrape.models import DOWNLOAD_PATH, LIST_PATH, VIEW_PATH
 from kscrape.parse import parse_list, parse_view
 
-from .capture_support import records, table_rows, warc_files, warcio_check
+from .capture_support import crawl, records, table_rows, warc_files, warcio_check
 from .conftest import make_config, run_cli
 
 DAY = DateRange.from_iso("2023-06-29", "2023-06-29")
 MINISTRY = "기획재정부"
-
-
-def _crawl(config, span: DateRange = DAY, ministries=()) -> None:
-    from kscrape.ministries import resolve
-
-    filters = [resolve(m) for m in ministries]
-    with run(config, "crawl", span=span, ministries=filters, depth=config.depth) as crawler:
-        crawl_range(crawler, span, resume=False)
 
 
 def _sha1(data: bytes) -> str:
@@ -63,7 +53,7 @@ def test_list_view_and_attachment_responses_are_captured_with_their_requests(tmp
     """Each request the replica answered is one request + response pair, in order: POST list
     pages with their form body, view pages and downloads, with dates, URIs and digests."""
     config = make_config(tmp_path, replica.url, depth="files", warc_dir=str(tmp_path / "warc"))
-    _crawl(config, ministries=[MINISTRY])
+    crawl(config, DAY, ministries=[MINISTRY])
 
     pairs = _pairs(tmp_path / "warc")
     served = replica.requests
@@ -115,7 +105,7 @@ def test_error_answers_and_every_retried_attempt_are_captured(tmp_path, replica)
     replica.faults.add("view", kind="status", code=500, times=1)
     replica.faults.add("view", kind="truncate_html", times=1)
     replica.faults.add("download", kind="status", code=404, times=None)
-    _crawl(config, ministries=[MINISTRY])
+    crawl(config, DAY, ministries=[MINISTRY])
 
     pairs = _pairs(tmp_path / "warc")
     statuses = [resp.http_headers.get_statuscode() for _r, _b, resp, _p, _o in pairs]
@@ -135,7 +125,7 @@ def test_files_pass_warcio_check_and_both_libraries_read_every_record(tmp_path, 
     """`warcio check` (digests) passes; warcio and FastWARC read the same records."""
     config = make_config(tmp_path, replica.url, depth="auto", warc_dir=str(tmp_path / "warc"))
     replica.faults.add("list", kind="status", code=503, times=1)
-    _crawl(config, span=DateRange.from_iso("2023-06-29", "2023-06-30"))
+    crawl(config, DateRange.from_iso("2023-06-29", "2023-06-30"))
     paths = warc_files(tmp_path / "warc")
 
     checked = warcio_check(paths)
@@ -158,7 +148,7 @@ def test_files_rotate_by_size_and_are_named_by_date_and_run(tmp_path, replica):
     """Past warc_max_bytes a new file begins, with its own warcinfo; no pair is split."""
     config = make_config(tmp_path, replica.url, warc_dir=str(tmp_path / "warc"),
                          warc_max_bytes=150_000)
-    _crawl(config, span=DateRange.from_iso("2023-06-26", "2023-06-30"))
+    crawl(config, DateRange.from_iso("2023-06-26", "2023-06-30"))
     paths = warc_files(tmp_path / "warc")
     assert len(paths) >= 5
     assert not list((tmp_path / "warc").glob("*.open"))
@@ -176,7 +166,7 @@ def test_evidence_offsets_point_at_the_records_of_each_release(tmp_path, replica
     """Every evidence row's file and offset hold a response record with that URI and digest,
     whose body is the release's list page, view page or attachment."""
     config = make_config(tmp_path, replica.url, depth="files", warc_dir=str(tmp_path / "warc"))
-    _crawl(config, ministries=[MINISTRY])
+    crawl(config, DAY, ministries=[MINISTRY])
     evidence = table_rows(config.db, "evidence")
     releases = {r["news_id"] for r in table_rows(config.db, "releases")}
     files = {(r["news_id"], r["file_id"]): r for r in table_rows(config.db, "attachments")}
@@ -213,7 +203,7 @@ def _records_in(chunk: bytes):
 
 def test_show_evidence_checks_each_record_and_raw_writes_the_captured_bytes(tmp_path, replica):
     config = make_config(tmp_path, replica.url, depth="files", warc_dir=str(tmp_path / "warc"))
-    _crawl(config, ministries=[MINISTRY])
+    crawl(config, DAY, ministries=[MINISTRY])
     news_id, file_id, sha256 = next(
         (r["news_id"], r["file_id"], r["sha256"]) for r in table_rows(config.db, "attachments"))
 
@@ -252,8 +242,8 @@ def test_capture_turned_off_writes_no_warc_and_stores_the_same_rows(tmp_path, re
     on = make_config(tmp_path / "on", replica.url, depth="auto", warc_dir=str(tmp_path / "w1"))
     off = make_config(tmp_path / "off", replica.url, depth="auto", warc=False,
                       warc_dir=str(tmp_path / "w2"))
-    _crawl(on)
-    _crawl(off)
+    crawl(on, DAY)
+    crawl(off, DAY)
     assert warc_files(tmp_path / "w1")
     assert not (tmp_path / "w2").exists()
     assert table_rows(off.db, "evidence") == []

@@ -3,7 +3,6 @@ record: SIGKILL in the middle of writing a record, then the next run repairs the
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
@@ -19,7 +18,8 @@ from warcio.archiveiterator import ArchiveIterator
 from kscrape.warc import CaptureWriter, RunInfo, whole_length
 
 from .capture_support import table_rows, warc_files, warcio_check
-from .conftest import cli_env, make_config
+from .conftest import make_config
+from .processes import child_env
 
 BIG_MIB = 48  # one record big enough that writing it takes a while
 # The child writes records; when it starts writing a big one, a thread of its own watches the
@@ -66,7 +66,7 @@ for n in range(3):
 
 def _kill_while_writing(directory: Path, fraction: float) -> int:
     """Run the writer until it is killed inside the write of its big record; pairs done."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KSCRAPE_")}
+    env = child_env()
     child = subprocess.run([sys.executable, "-c", CHILD, str(directory), str(fraction)],
                            env=env, capture_output=True, text=True, timeout=120)
     assert child.returncode == -signal.SIGKILL, child.stderr
@@ -117,8 +117,7 @@ def test_a_crawl_killed_at_random_then_rerun_has_evidence_only_on_whole_records(
     """kill -9 a crawl at depth files mid-run, run it again: every WARC file passes warcio
     check and every evidence row points at its record."""
     config = make_config(tmp_path, replica.url, depth="files", warc_dir=str(tmp_path / "warc"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KSCRAPE_")}
-    env.update(cli_env(config), KSCRAPE_BATCH_SIZE="5")
+    env = child_env(config, KSCRAPE_BATCH_SIZE="5")
     args = [sys.executable, "-m", "kscrape", "crawl", "--since", "2023-06-29", "--until",
             "2023-06-29", "-m", "기획재정부"]
     child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
@@ -173,7 +172,7 @@ writer.close()
 
 def test_a_full_disk_stops_capture_without_leaving_a_torn_record(tmp_path):
     """The file size limit stands in for a full disk: the write that fails is taken back."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KSCRAPE_")}
+    env = child_env()
     child = subprocess.run([sys.executable, "-c", FULL_DISK_CHILD, str(tmp_path)], env=env,
                            capture_output=True, text=True, timeout=60)
     assert child.returncode == 0, child.stderr
