@@ -445,7 +445,7 @@ EXPLAIN: dict[str, str] = {
         "Most of the store's time is now the search index (store/search.py): every saved "
         "release is also cut into its characters and neighbour pairs (`grams`, `set.update` and "
         "`findall` in the profile) and written to an FTS5 table (the `executemany` and `execute` "
-        "time), about 0.6 ms of CPU a release. Before the index the ratio was 0.63×; the rest "
+        "time). Before the index the ratio was 0.63×; the rest "
         "is I/O: at depth list `body` repeats the lead, so each row carries it twice (~5 KiB), "
         "and every commit writes that to the WAL. The index is what lets one- and two-syllable "
         "terms be found in milliseconds at 100,000 releases (RESULTS-search.md), and the store "
